@@ -1,0 +1,1 @@
+console.log('Parity server: not yet implemented');
