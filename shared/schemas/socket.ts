@@ -22,9 +22,15 @@ export const FeedJoinAck = z.union([
 ]);
 export type FeedJoinAck = z.infer<typeof FeedJoinAck>;
 
+/**
+ * The latest state of a market. Updates are coalesced, so `seq` may rise by more than one
+ * between two of them; `prevSeq` is the seq of the update sent before this one for the market,
+ * so a client whose last seen seq is below `prevSeq` missed an update (a gap) and refetches.
+ */
 export const MarketUpdate = z.object({
   marketId: MarketId,
   seq: z.number().int(),
+  prevSeq: z.number().int().optional(),
   probabilities: z.array(Probability),
   volumeCents: Cents,
   status: MarketStatus,
