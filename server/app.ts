@@ -1,0 +1,165 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import { type Logger, pino } from 'pino';
+import type { Config } from './config.ts';
+import { adminRoutes, type SimulationControl } from './http/adminRoutes.ts';
+import { authenticate, sameOrigin } from './http/auth.ts';
+import { authRoutes } from './http/authRoutes.ts';
+import { errorHandler, notFound } from './http/errors.ts';
+import { marketRoutes } from './http/marketRoutes.ts';
+import { userRoutes } from './http/userRoutes.ts';
+import { createSocketServer, type ParityIo, type SocketLimits } from './realtime/socketServer.ts';
+import { seedOnce } from './seed.ts';
+import { ensureAdmin } from './services/accounts.ts';
+import { startCloser } from './services/closer.ts';
+import type { Ctx } from './services/context.ts';
+import { EventBus } from './services/events.ts';
+import { createLiveSimulation } from './sim/liveSimulation.ts';
+import { SqliteStore } from './store/sqliteStore.ts';
+
+export const VERSION: string = JSON.parse(
+  readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
+).version;
+
+export interface ParityOptions {
+  config: Config;
+  now?: () => Date;
+  logger?: Logger;
+  socketLimits?: SocketLimits;
+  /** Where the built client lives (default client/dist). */
+  clientDir?: string;
+  seedsDir?: string;
+}
+
+export interface Parity {
+  ctx: Ctx;
+  app: Express;
+  httpServer: HttpServer;
+  io: ParityIo;
+  simulation: SimulationControl & { stop(): void };
+  /** Admin password when this start created the admin without ADMIN_PASSWORD. */
+  generatedAdminPassword?: string;
+  listen(port?: number, host?: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+const CSP_BASE = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'", "'unsafe-inline'"],
+  imgSrc: ["'self'", 'data:'],
+  connectSrc: ["'self'"],
+  fontSrc: ["'self'", 'data:'],
+  objectSrc: ["'none'"],
+  baseUri: ["'self'"],
+  formAction: ["'self'"],
+};
+
+function buildApp(ctx: Ctx, sim: SimulationControl, clientDir: string): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', ctx.config.TRUST_PROXY);
+  app.set('etag', false);
+
+  // Embeds may be framed by any site; everything else by none.
+  const embedHelmet = helmet({
+    frameguard: false,
+    contentSecurityPolicy: { directives: { ...CSP_BASE, frameAncestors: ['*'] } },
+  });
+  const defaultHelmet = helmet({
+    contentSecurityPolicy: { directives: { ...CSP_BASE, frameAncestors: ["'none'"] } },
+  });
+  app.use((req, res, next) =>
+    req.path.startsWith('/embed/') ? embedHelmet(req, res, next) : defaultHelmet(req, res, next),
+  );
+
+  app.use((req, res, next) => {
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      ctx.log.debug({ method: req.method, path: req.path, status: res.statusCode, ms }, 'request');
+    });
+    next();
+  });
+
+  const api = express.Router();
+  api.use(express.json({ limit: '64kb', strict: true }));
+  api.use(authenticate(ctx));
+  api.use(sameOrigin(ctx));
+  api.get('/health', (_req, res) => {
+    res.json({ ok: true, version: VERSION });
+  });
+  api.use(authRoutes(ctx));
+  api.use(marketRoutes(ctx));
+  api.use(userRoutes(ctx));
+  api.use(adminRoutes(ctx, sim));
+  api.use(notFound);
+  app.use('/api', api);
+
+  const index = join(clientDir, 'index.html');
+  app.use(express.static(clientDir, { index: false, maxAge: '1h' }));
+  app.get(/^\/(?!api\/|socket\.io\/).*/, (_req, res) => {
+    if (existsSync(index)) {
+      res.setHeader('Cache-Control', 'no-cache');
+      res.sendFile(resolve(index));
+    } else {
+      res
+        .status(200)
+        .type('text/plain')
+        .send('Parity API is running under /api. The browser client is not built: run `npm start`.');
+    }
+  });
+  app.use(notFound);
+  app.use(errorHandler(ctx.log));
+  return app;
+}
+
+/** Builds the whole server (storage, HTTP, sockets, closer, live simulation) without listening. */
+export async function createParity(opts: ParityOptions): Promise<Parity> {
+  const { config } = opts;
+  const log = opts.logger ?? pino({ level: config.LOG_LEVEL, redact: ['password', '*.password', 'token', '*.token'] });
+  const store = new SqliteStore(join(config.DATA_DIR, 'parity.db'));
+  const ctx: Ctx = { store, now: opts.now ?? (() => new Date()), bus: new EventBus(), config, log, txHooks: [] };
+
+  const admin = await ensureAdmin(ctx);
+  if (config.SEED) {
+    const n = seedOnce(ctx, opts.seedsDir);
+    if (n) log.info({ markets: n }, 'seeded markets from seeds/');
+  }
+
+  const simulation = createLiveSimulation(ctx);
+  const app = buildApp(ctx, simulation, opts.clientDir ?? 'client/dist');
+  const httpServer = createServer(app);
+  const sockets = createSocketServer(httpServer, ctx, opts.socketLimits);
+  const stopCloser = startCloser(ctx);
+
+  const parity: Parity = {
+    ctx,
+    app,
+    httpServer,
+    io: sockets.io,
+    simulation,
+    listen: (port = config.PORT, host = config.HOST) =>
+      new Promise((resolveListen, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(port, host, () => {
+          httpServer.off('error', reject);
+          resolveListen((httpServer.address() as AddressInfo).port);
+        });
+      }),
+    close: async () => {
+      simulation.stop();
+      stopCloser();
+      sockets.close();
+      await new Promise<void>((r) => sockets.io.close(() => r()));
+      if (httpServer.listening) await new Promise<void>((r) => httpServer.close(() => r()));
+      store.close();
+    },
+  };
+  if (admin.password) parity.generatedAdminPassword = admin.password;
+  return parity;
+}

@@ -1,0 +1,39 @@
+import { z } from 'zod';
+
+const flag = z
+  .enum(['1', '0', 'true', 'false', 'on', 'off', 'yes', 'no', ''])
+  .transform((v) => v === '1' || v === 'true' || v === 'on' || v === 'yes');
+
+/** Environment variables, parsed once at start (an untrusted edge like any other). */
+export const Env = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  DATA_DIR: z.string().default('./data'),
+  ADMIN_USERNAME: z.string().regex(/^[a-z0-9_]{3,32}$/).default('admin'),
+  ADMIN_PASSWORD: z.string().min(8).optional(),
+  STARTING_GRANT_CENTS: z.coerce.number().int().min(0).default(100_000),
+  SESSION_TTL_HOURS: z.coerce.number().positive().default(24 * 30),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  SEED: flag.default(true),
+  SIM: flag.default(false),
+  SIM_SEED: z.coerce.number().int().min(0).default(1),
+  SIM_TRADES_PER_MINUTE: z.coerce.number().min(1).max(6000).default(30),
+  WEBHOOK_ALLOW_PRIVATE: flag.default(false),
+  SLACK_SIGNING_SECRET: z.string().optional(),
+  SLACK_BOT_TOKEN: z.string().optional(),
+  SLACK_API_URL: z.url().default('https://slack.com/api'),
+  DISCORD_API_URL: z.url().default('https://discord.com/api'),
+  PUBLIC_URL: z.url().optional(),
+  TRUST_PROXY: flag.default(false),
+});
+export type Config = z.infer<typeof Env>;
+
+/** Parses the environment; a bad value is a clear message, not a crash later. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = Env.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,101 @@
+import { Router } from 'express';
+import { DomainError } from '../../shared/errors.ts';
+import { Credentials, type MeResponse, NoteRequest } from '../../shared/schemas/index.ts';
+import {
+  createApiToken,
+  createSession,
+  endSession,
+  login,
+  register,
+} from '../services/accounts.ts';
+import type { Ctx } from '../services/context.ts';
+import { userView } from '../services/views.ts';
+import {
+  clearSessionCookie,
+  requireUser,
+  sessionCookie,
+  sessionToken,
+} from './auth.ts';
+import { parse } from './errors.ts';
+import { RateLimiter } from './rateLimit.ts';
+
+/** Accounts: register, login (rate-limited per IP and per username), logout, me, tokens. */
+export function authRoutes(ctx: Ctx): Router {
+  const r = Router();
+  const perIp = new RateLimiter(30, 15 * 60_000);
+  const perUsername = new RateLimiter(10, 15 * 60_000);
+  const registrations = new RateLimiter(20, 60 * 60_000);
+
+  r.post('/auth/register', async (req, res) => {
+    const creds = parse(Credentials, req.body);
+    if (!registrations.hit(`ip:${req.ip}`)) {
+      throw new DomainError('rate_limited', 'too many registrations from this address', {
+        retryAfter: registrations.retryAfter(`ip:${req.ip}`),
+      });
+    }
+    const user = await register(ctx, creds);
+    const s = createSession(ctx, user.id);
+    res.setHeader('Set-Cookie', sessionCookie(s.token, s.expiresAt, req.secure));
+    res.status(201).json({ user });
+  });
+
+  r.post('/auth/login', async (req, res) => {
+    const creds = parse(Credentials, req.body);
+    const ipKey = `ip:${req.ip}`;
+    const userKey = `user:${creds.username}`;
+    const okIp = perIp.hit(ipKey);
+    const okUser = perUsername.hit(userKey);
+    if (!okIp || !okUser) {
+      res.setHeader(
+        'Retry-After',
+        String(Math.max(perIp.retryAfter(ipKey), perUsername.retryAfter(userKey))),
+      );
+      throw new DomainError('rate_limited', 'too many login attempts; try again later');
+    }
+    const user = await login(ctx, creds);
+    perUsername.reset(userKey);
+    const s = createSession(ctx, user.id);
+    res.setHeader('Set-Cookie', sessionCookie(s.token, s.expiresAt, req.secure));
+    res.json({ user });
+  });
+
+  r.post('/auth/logout', (req, res) => {
+    requireUser(res);
+    parse(NoteRequest.partial(), req.body ?? {});
+    const token = sessionToken(res);
+    if (token) endSession(ctx, token);
+    res.setHeader('Set-Cookie', clearSessionCookie());
+    res.status(204).end();
+  });
+
+  r.get('/me', (_req, res) => {
+    const u = requireUser(res);
+    const positions = ctx.store
+      .positionsOfUser(u.id)
+      .filter((p) => p.shares > 1e-9)
+      .map((p) => ({
+        marketId: p.marketId,
+        outcomeId: p.outcomeId,
+        shares: p.shares,
+        costCents: p.costCents,
+      }));
+    const body: MeResponse = { user: userView(ctx.store, u), positions };
+    res.json(body);
+  });
+
+  r.post('/me/tokens', (_req, res) => {
+    const u = requireUser(res);
+    const { token, id } = createApiToken(ctx, u.id);
+    res.status(201).json({ token, id });
+  });
+
+  r.delete('/me/tokens/:id', (req, res) => {
+    const u = requireUser(res);
+    if (!ctx.store.revokeApiToken(String(req.params.id), u.id, ctx.now().toISOString())) {
+      throw new DomainError('not_found', 'no such token');
+    }
+    res.status(204).end();
+  });
+
+  return r;
+}

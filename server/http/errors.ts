@@ -1,0 +1,54 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { Logger } from 'pino';
+import type { z } from 'zod';
+import { DomainError, type ErrorCode, httpStatusOf } from '../../shared/errors.ts';
+
+/** Parses untrusted input with its schema; a failure is a 400 with the issues as details. */
+export function parse<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
+  const r = schema.safeParse(input);
+  if (!r.success) {
+    throw new DomainError(
+      'validation_failed',
+      r.error.issues[0]?.message ?? 'invalid input',
+      r.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+    );
+  }
+  return r.data;
+}
+
+export function errorBody(code: ErrorCode, message: string, details?: unknown) {
+  return details === undefined ? { error: { code, message } } : { error: { code, message, details } };
+}
+
+export const notFound: RequestHandler = (req, res) => {
+  res.status(404).json(errorBody('not_found', `no route ${req.method} ${req.path}`));
+};
+
+/**
+ * The one place errors become answers: domain errors and body-parser failures are 4xx with a
+ * code; anything else is a bug, logged, and answered 500 without internals.
+ */
+export function errorHandler(log: Logger): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    if (res.headersSent) return;
+    if (err instanceof DomainError) {
+      res.status(httpStatusOf(err.code)).json(errorBody(err.code, err.message, err.details));
+      return;
+    }
+    const e = err as { type?: string; status?: number; message?: string };
+    if (e.type === 'entity.too.large' || e.status === 413) {
+      res.status(413).json(errorBody('payload_too_large', 'the body is larger than 64 KB'));
+      return;
+    }
+    if (e.type === 'entity.parse.failed' || e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') {
+      res.status(400).json(errorBody('validation_failed', 'the body is not valid JSON'));
+      return;
+    }
+    if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
+      res.status(400).json(errorBody('validation_failed', e.message ?? 'bad request'));
+      return;
+    }
+    log.error({ err, method: req.method, path: req.path }, 'unhandled error');
+    res.status(500).json({ error: { code: 'internal', message: 'internal error' } });
+  };
+}

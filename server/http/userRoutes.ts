@@ -1,0 +1,33 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { LeaderboardQuery, Username } from '../../shared/schemas/index.ts';
+import type { Ctx } from '../services/context.ts';
+import { leaderboard, userProfile } from '../services/scores.ts';
+import { requireAdmin } from './auth.ts';
+import { parse } from './errors.ts';
+
+const AuditQuery = z
+  .object({ limit: z.coerce.number().int().min(1).max(1000).default(200) })
+  .strict();
+
+/** Leaderboards, public profiles, and the admins' audit log. */
+export function userRoutes(ctx: Ctx): Router {
+  const r = Router();
+
+  r.get('/leaderboard', (req, res) => {
+    const { metric } = parse(LeaderboardQuery, req.query);
+    res.json(leaderboard(ctx, metric));
+  });
+
+  r.get('/users/:username', (req, res) => {
+    res.json(userProfile(ctx, parse(Username, req.params.username)));
+  });
+
+  r.get('/audit', (req, res) => {
+    requireAdmin(res);
+    const { limit } = parse(AuditQuery, req.query);
+    res.json({ entries: ctx.store.audit(limit) });
+  });
+
+  return r;
+}

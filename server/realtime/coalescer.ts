@@ -1,0 +1,63 @@
+import type { Market } from '../../shared/schemas/index.ts';
+import type { MarketUpdate } from '../../shared/schemas/socket.ts';
+
+/**
+ * Coalesces a market's state changes into at most one `market:update` per interval (20 a
+ * second by default), always carrying the latest state. Each update names the seq of the one
+ * sent before it (`prevSeq`), so skipped seqs are not mistaken for a lost update.
+ */
+export class UpdateCoalescer {
+  private readonly state = new Map<
+    string,
+    { lastSeq: number; lastAt: number; pending: Market | null; timer: NodeJS.Timeout | null }
+  >();
+
+  constructor(
+    private readonly send: (u: MarketUpdate) => void,
+    private readonly intervalMs = 50,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  push(market: Market): void {
+    let s = this.state.get(market.id);
+    if (!s) {
+      s = { lastSeq: market.seq - 1, lastAt: 0, pending: null, timer: null };
+      this.state.set(market.id, s);
+    }
+    if (market.seq <= s.lastSeq) return;
+    if (!s.pending || market.seq > s.pending.seq) s.pending = market;
+    if (s.timer) return;
+    const wait = s.lastAt + this.intervalMs - this.now();
+    if (wait <= 0) this.flush(market.id);
+    else s.timer = setTimeout(() => this.flush(market.id), wait);
+  }
+
+  private flush(marketId: string): void {
+    const s = this.state.get(marketId);
+    if (!s) return;
+    s.timer = null;
+    const m = s.pending;
+    if (!m) return;
+    s.pending = null;
+    const update: MarketUpdate = {
+      marketId: m.id,
+      seq: m.seq,
+      prevSeq: s.lastSeq,
+      probabilities: m.outcomes.map((o) => o.probability),
+      volumeCents: m.volumeCents,
+      status: m.status,
+      at: new Date(this.now()).toISOString(),
+    };
+    s.lastSeq = m.seq;
+    s.lastAt = this.now();
+    this.send(update);
+  }
+
+  /** Sends whatever is pending now and stops the timers (shutdown). */
+  close(): void {
+    for (const [id, s] of this.state) {
+      if (s.timer) clearTimeout(s.timer);
+      if (s.pending) this.flush(id);
+    }
+  }
+}

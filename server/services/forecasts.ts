@@ -1,0 +1,86 @@
+import { communityMedian, extremizedMean } from '../../shared/community.ts';
+import { DomainError } from '../../shared/errors.ts';
+import type {
+  Community,
+  Forecast,
+  ForecastRequest,
+  ForecastsResponse,
+} from '../../shared/schemas/index.ts';
+import type { ForecastRow, MarketRow, UserRow } from '../store/store.ts';
+import { type Ctx, inTransaction, isoNow } from './context.ts';
+import { requireMarket, requireOpen } from './markets.ts';
+import { forecastView } from './views.ts';
+
+/** A forecast request as a probability vector in outcome order, summing to exactly 1. */
+export function forecastVector(m: MarketRow, req: ForecastRequest): number[] {
+  let v: number[];
+  if (req.probability !== undefined) {
+    if (m.type !== 'binary') {
+      throw new DomainError('validation_failed', 'a multiple-choice forecast needs probabilities', {
+        field: 'probabilities',
+      });
+    }
+    v = [req.probability, 1 - req.probability];
+  } else {
+    v = req.probabilities!;
+    if (v.length !== m.outcomes.length) {
+      throw new DomainError(
+        'validation_failed',
+        `probabilities must have ${m.outcomes.length} entries, one per outcome`,
+        { field: 'probabilities' },
+      );
+    }
+  }
+  const sum = v.reduce((a, b) => a + b, 0);
+  return v.map((p) => p / sum);
+}
+
+export function addForecast(
+  ctx: Ctx,
+  marketId: string,
+  req: ForecastRequest,
+  user: UserRow,
+): Forecast {
+  return inTransaction(ctx, (events) => {
+    const m = requireMarket(ctx, marketId);
+    requireOpen(ctx, m);
+    const id = ctx.store.insertForecast({
+      marketId,
+      userId: user.id,
+      probabilities: forecastVector(m, req),
+      comment: req.comment ? req.comment : null,
+      createdAt: isoNow(ctx),
+    });
+    const forecast = forecastView(ctx.store.forecast(id)!);
+    events.push({ type: 'forecast', forecast });
+    return forecast;
+  });
+}
+
+/** Each user's latest forecast, oldest to newest (the community aggregate's input). */
+export function latestPerUser(rows: readonly ForecastRow[]): ForecastRow[] {
+  const latest = new Map<string, ForecastRow>();
+  for (const f of rows) {
+    latest.delete(f.userId);
+    latest.set(f.userId, f);
+  }
+  return [...latest.values()];
+}
+
+export function community(rows: readonly ForecastRow[]): Community {
+  const latest = latestPerUser(rows).map((f) => ({
+    t: Date.parse(f.createdAt),
+    probabilities: f.probabilities,
+  }));
+  return {
+    probabilities: communityMedian(latest),
+    count: latest.length,
+    extremized: extremizedMean(latest),
+  };
+}
+
+export function listForecasts(ctx: Ctx, marketId: string): ForecastsResponse {
+  requireMarket(ctx, marketId);
+  const rows = ctx.store.forecastsOfMarket(marketId);
+  return { forecasts: rows.map(forecastView).reverse(), community: community(rows) };
+}

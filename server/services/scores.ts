@@ -1,0 +1,220 @@
+import { calibrationBins, type Outcome01, toBinaryPoints } from '../../shared/calibration.ts';
+import { communityTimeline } from '../../shared/community.ts';
+import { DomainError } from '../../shared/errors.ts';
+import { priceOf } from '../../shared/lmsr.ts';
+import type {
+  LeaderboardMetric,
+  LeaderboardResponse,
+  ProfileResponse,
+  Scores,
+  ScoresResponse,
+} from '../../shared/schemas/index.ts';
+import { type ScoreSet, type ScoringWindow, scoreTimelines, type Timeline } from '../../shared/scoring.ts';
+import type { Claim } from '../../shared/schemas/index.ts';
+import type { MarketRow } from '../store/store.ts';
+import type { Ctx } from './context.ts';
+import { requireMarket } from './markets.ts';
+import { userAccount } from './views.ts';
+
+/** A claim as a probability vector: its probability on its outcome, the rest spread evenly. */
+export function claimVector(claim: Claim, outcomeIds: readonly string[]): number[] {
+  const rest = (1 - claim.probability) / (outcomeIds.length - 1);
+  return outcomeIds.map((id) => (id === claim.outcomeId ? claim.probability : rest));
+}
+
+export function scoringWindow(m: MarketRow): ScoringWindow {
+  const openAt = Date.parse(m.createdAt);
+  const closeAt = Date.parse(m.closesAt);
+  let cutoffAt = m.closedAt ? Date.parse(m.closedAt) : closeAt;
+  const knownAt = m.resolution?.knownAt;
+  if (knownAt) cutoffAt = Math.min(cutoffAt, Date.parse(knownAt));
+  return { openAt, closeAt, cutoffAt: Math.min(cutoffAt, closeAt) };
+}
+
+interface MarketScoring {
+  response: ScoresResponse;
+  /** Per user id, for leaderboards and profiles. */
+  byUser: Map<string, ScoreSet>;
+  outcomeIndex: number;
+}
+
+const NULL_SCORES: Scores = { brier: null, log: null, baseline: null, peer: null };
+
+// Scores of a resolved market change only with its state; seq identifies the state.
+const cache = new WeakMap<Ctx, Map<string, { seq: number; scoring: MarketScoring }>>();
+
+function computeScoring(ctx: Ctx, m: MarketRow): MarketScoring {
+  const outcomeId = m.resolution?.outcomeId;
+  const outcomeIndex = m.outcomes.findIndex((o) => o.id === outcomeId);
+  const window = scoringWindow(m);
+  const rows = ctx.store.forecastsOfMarket(m.id);
+  const byUserPoints = new Map<string, { username: string; points: { t: number; probabilities: number[] }[] }>();
+  for (const f of rows) {
+    let e = byUserPoints.get(f.userId);
+    if (!e) {
+      e = { username: f.username, points: [] };
+      byUserPoints.set(f.userId, e);
+    }
+    e.points.push({ t: Date.parse(f.createdAt), probabilities: f.probabilities });
+  }
+  const users: Timeline[] = [...byUserPoints].map(([id, e]) => ({ id, points: e.points }));
+  const byUser = scoreTimelines(users, outcomeIndex, window);
+  const marketLine: Timeline = {
+    id: 'market',
+    points: ctx.store.history(m.id).map((h) => ({ t: Date.parse(h.t), probabilities: h.probabilities })),
+  };
+  const communityLine: Timeline = {
+    id: 'community',
+    points: communityTimeline(
+      rows.map((f) => ({ userId: f.userId, t: Date.parse(f.createdAt), probabilities: f.probabilities })),
+    ),
+  };
+  const ids = m.outcomes.map((o) => o.id);
+  const claimLines: Timeline[] = m.claims.map((c, i) => ({
+    id: `claim:${i}`,
+    points: [{ t: Date.parse(`${c.date}T00:00:00Z`), probabilities: claimVector(c, ids) }],
+  }));
+  // The market, the crowd and each claim are scored as one more forecaster among the users.
+  const others = new Map<string, ScoreSet>();
+  for (const line of [marketLine, communityLine, ...claimLines]) {
+    const s = scoreTimelines([line], outcomeIndex, window, users).get(line.id);
+    if (s) others.set(line.id, s);
+  }
+  const response: ScoresResponse = {
+    market: others.get('market') ?? NULL_SCORES,
+    community: others.get('community') ?? NULL_SCORES,
+    claims: m.claims.map((c, i) => ({ who: c.who, ...(others.get(`claim:${i}`) ?? NULL_SCORES) })),
+    users: [...byUserPoints]
+      .map(([id, e]) => ({ username: e.username, ...(byUser.get(id) ?? NULL_SCORES) }))
+      .sort((a, b) => (b.peer ?? -Infinity) - (a.peer ?? -Infinity)),
+  };
+  return { response, byUser, outcomeIndex };
+}
+
+function scoring(ctx: Ctx, m: MarketRow): MarketScoring {
+  let perCtx = cache.get(ctx);
+  if (!perCtx) {
+    perCtx = new Map();
+    cache.set(ctx, perCtx);
+  }
+  const hit = perCtx.get(m.id);
+  if (hit && hit.seq === m.seq) return hit.scoring;
+  const s = computeScoring(ctx, m);
+  perCtx.set(m.id, { seq: m.seq, scoring: s });
+  return s;
+}
+
+/** GET /markets/:id/scores — resolved markets only. */
+export function marketScores(ctx: Ctx, marketId: string): ScoresResponse {
+  const m = requireMarket(ctx, marketId);
+  if (m.status !== 'resolved') {
+    throw new DomainError('conflict', 'scores exist once the market resolves', { status: m.status });
+  }
+  return scoring(ctx, m).response;
+}
+
+function resolvedMarkets(ctx: Ctx): MarketRow[] {
+  return ctx.store.markets('resolved');
+}
+
+/** Profit: balance minus grants plus open positions at current prices (mark to market). */
+function profitCents(ctx: Ctx, userId: string, grants: number, open: Map<string, MarketRow>): number {
+  let value = 0;
+  for (const p of ctx.store.positionsOfUser(userId)) {
+    const m = open.get(p.marketId);
+    if (!m || p.shares <= 0) continue;
+    const i = m.outcomes.findIndex((o) => o.id === p.outcomeId);
+    value += p.shares * priceOf(m.q, m.liquidity, i) * 100;
+  }
+  return Math.round(ctx.store.balanceOf(userAccount(userId)) - grants + value);
+}
+
+function unsettledMarkets(ctx: Ctx): Map<string, MarketRow> {
+  const out = new Map<string, MarketRow>();
+  for (const s of ['open', 'closed'] as const) for (const m of ctx.store.markets(s)) out.set(m.id, m);
+  return out;
+}
+
+export function leaderboard(ctx: Ctx, metric: LeaderboardMetric): LeaderboardResponse {
+  const totals = new Map<string, { sum: number; count: number }>();
+  if (metric === 'profit') {
+    const open = unsettledMarkets(ctx);
+    const grant = ctx.config.STARTING_GRANT_CENTS;
+    const traders = new Map<string, number>();
+    for (const m of ctx.store.markets('all')) {
+      const seen = new Set(ctx.store.positionsOfMarket(m.id).map((p) => p.userId));
+      for (const u of seen) traders.set(u, (traders.get(u) ?? 0) + 1);
+    }
+    for (const [userId, count] of traders) {
+      totals.set(userId, { sum: profitCents(ctx, userId, grant, open), count });
+    }
+  } else {
+    for (const m of resolvedMarkets(ctx)) {
+      for (const [userId, s] of scoring(ctx, m).byUser) {
+        const v = s[metric];
+        if (v === null) continue;
+        const t = totals.get(userId) ?? { sum: 0, count: 0 };
+        t.sum += v;
+        t.count += 1;
+        totals.set(userId, t);
+      }
+    }
+  }
+  const users = new Map(ctx.store.usersByIds([...totals.keys()]).map((u) => [u.id, u]));
+  const entries = [...totals]
+    .filter(([id]) => users.has(id))
+    .map(([id, t]) => ({
+      username: users.get(id)!.username,
+      value: metric === 'profit' ? t.sum : t.sum / t.count,
+      count: t.count,
+    }));
+  const lowerIsBetter = metric === 'brier';
+  entries.sort((a, b) => (lowerIsBetter ? a.value - b.value : b.value - a.value));
+  return { entries: entries.slice(0, 100) };
+}
+
+export function userProfile(ctx: Ctx, username: string): ProfileResponse {
+  const u = ctx.store.userByUsername(username);
+  if (!u) throw new DomainError('not_found', `no user ${username}`);
+  const forecasts = ctx.store.forecastsOfUser(u.id);
+  const forecastMarkets = new Set(forecasts.map((f) => f.marketId));
+  let brierSum = 0;
+  let logSum = 0;
+  let scored = 0;
+  const points: Outcome01[] = [];
+  for (const m of resolvedMarkets(ctx)) {
+    if (!forecastMarkets.has(m.id)) continue;
+    const s = scoring(ctx, m);
+    const own = s.byUser.get(u.id);
+    if (own?.brier != null && own.log != null) {
+      brierSum += own.brier;
+      logSum += own.log;
+      scored += 1;
+    }
+    const cutoff = scoringWindow(m).cutoffAt ?? Date.parse(m.closesAt);
+    for (const f of forecasts) {
+      if (f.marketId === m.id && Date.parse(f.createdAt) < cutoff) {
+        points.push(...binaryPointsOf(f.probabilities, s.outcomeIndex));
+      }
+    }
+  }
+  const grants = ctx.config.STARTING_GRANT_CENTS;
+  return {
+    user: { username: u.username, role: u.role, createdAt: u.createdAt },
+    stats: {
+      forecasts: forecasts.length,
+      resolved: scored,
+      brier: scored ? brierSum / scored : null,
+      log: scored ? logSum / scored : null,
+      profitCents: profitCents(ctx, u.id, grants, unsettledMarkets(ctx)),
+      calibration: calibrationBins(points),
+    },
+  };
+}
+
+/** Binary markets give one point (P(yes)); multiple choice one per outcome. */
+function binaryPointsOf(probabilities: readonly number[], outcomeIndex: number): Outcome01[] {
+  if (probabilities.length === 2) return [{ p: probabilities[0]!, outcome: outcomeIndex === 0 ? 1 : 0 }];
+  return toBinaryPoints(probabilities, outcomeIndex);
+}
+

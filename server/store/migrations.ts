@@ -1,0 +1,126 @@
+/**
+ * Versioned schema migrations, applied in order at start. A migration is never edited once
+ * shipped; a change is a new entry. `PRAGMA user_version` records the last one applied.
+ */
+export const migrations: readonly string[] = [
+  // 1: accounts, ledger, users, markets, trading, forecasts, audit
+  `
+  CREATE TABLE users (
+    id TEXT PRIMARY KEY,
+    username TEXT NOT NULL UNIQUE,
+    password_hash TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('admin', 'trader')),
+    bot INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL
+  );
+  CREATE TABLE sessions (
+    token_hash TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES users(id),
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+  );
+  CREATE INDEX sessions_user ON sessions(user_id);
+  CREATE TABLE api_tokens (
+    id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES users(id),
+    token_hash TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    revoked_at TEXT
+  );
+  CREATE TABLE accounts (
+    id TEXT PRIMARY KEY,
+    balance_cents INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE TABLE ledger_tx (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL,
+    market_id TEXT,
+    ref TEXT,
+    created_at TEXT NOT NULL
+  );
+  CREATE TABLE ledger_entries (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    tx_id INTEGER NOT NULL REFERENCES ledger_tx(id),
+    account TEXT NOT NULL REFERENCES accounts(id),
+    amount_cents INTEGER NOT NULL
+  );
+  CREATE INDEX ledger_entries_tx ON ledger_entries(tx_id);
+  CREATE INDEX ledger_entries_account ON ledger_entries(account);
+  CREATE INDEX ledger_tx_market ON ledger_tx(market_id, kind);
+  CREATE TABLE markets (
+    id TEXT PRIMARY KEY,
+    question TEXT NOT NULL,
+    description TEXT NOT NULL,
+    criteria TEXT NOT NULL DEFAULT '',
+    tags TEXT NOT NULL DEFAULT '[]',
+    type TEXT NOT NULL CHECK (type IN ('binary', 'multiple')),
+    outcomes TEXT NOT NULL,
+    q TEXT NOT NULL,
+    liquidity REAL NOT NULL CHECK (liquidity > 0),
+    status TEXT NOT NULL CHECK (status IN ('open', 'closed', 'resolved', 'cancelled')),
+    created_at TEXT NOT NULL,
+    closes_at TEXT NOT NULL,
+    closed_at TEXT,
+    volume_cents INTEGER NOT NULL DEFAULT 0,
+    seq INTEGER NOT NULL DEFAULT 0,
+    resolution TEXT,
+    claims TEXT NOT NULL DEFAULT '[]',
+    created_by TEXT
+  );
+  CREATE INDEX markets_status ON markets(status, closes_at);
+  CREATE TABLE market_history (
+    market_id TEXT NOT NULL REFERENCES markets(id),
+    seq INTEGER NOT NULL,
+    at TEXT NOT NULL,
+    probabilities TEXT NOT NULL,
+    PRIMARY KEY (market_id, seq)
+  ) WITHOUT ROWID;
+  CREATE TABLE positions (
+    user_id TEXT NOT NULL REFERENCES users(id),
+    market_id TEXT NOT NULL REFERENCES markets(id),
+    outcome_id TEXT NOT NULL,
+    shares REAL NOT NULL,
+    cost_cents INTEGER NOT NULL,
+    PRIMARY KEY (user_id, market_id, outcome_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX positions_market ON positions(market_id);
+  CREATE TABLE trades (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    market_id TEXT NOT NULL REFERENCES markets(id),
+    user_id TEXT NOT NULL REFERENCES users(id),
+    outcome_id TEXT NOT NULL,
+    shares REAL NOT NULL,
+    cost_cents INTEGER NOT NULL,
+    probabilities TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    idempotency_key TEXT,
+    ledger_tx_id INTEGER NOT NULL REFERENCES ledger_tx(id)
+  );
+  CREATE INDEX trades_market ON trades(market_id, id);
+  CREATE INDEX trades_user ON trades(user_id);
+  CREATE UNIQUE INDEX trades_idempotency ON trades(user_id, idempotency_key)
+    WHERE idempotency_key IS NOT NULL;
+  CREATE TABLE forecasts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    market_id TEXT NOT NULL REFERENCES markets(id),
+    user_id TEXT NOT NULL REFERENCES users(id),
+    probabilities TEXT NOT NULL,
+    comment TEXT,
+    created_at TEXT NOT NULL
+  );
+  CREATE INDEX forecasts_market ON forecasts(market_id, id);
+  CREATE INDEX forecasts_user ON forecasts(user_id);
+  CREATE TABLE audit (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    market_id TEXT,
+    detail TEXT NOT NULL DEFAULT '{}'
+  );
+  CREATE TABLE meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  );
+  `,
+];
