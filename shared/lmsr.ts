@@ -46,7 +46,35 @@ export function prices(q: readonly number[], b: number): number[] {
 export function priceOf(q: readonly number[], b: number, i: number): number {
   const qi = q[i];
   if (qi === undefined) throw new RangeError(`no outcome ${i}`);
+  // Binary fast path: the softmax of two is a logistic of the difference (one exp, no max pass).
+  // exp overflowing to Infinity gives a price of exactly 0, never NaN.
+  if (q.length === 2) return 1 / (1 + Math.exp((q[1 - i]! - qi) / b));
   return Math.exp(qi / b - logSumExp(q, b));
+}
+
+/**
+ * ln p_i / (1 - p_i) from q directly: q_i / b - ln(sum_{j != i} exp(q_j / b)). Finite even where
+ * p_i itself underflows to 0 or rounds to 1 (deep markets, |q / b| in the hundreds or more).
+ */
+export function logitOf(q: readonly number[], b: number, i: number): number {
+  const qi = q[i];
+  if (qi === undefined) throw new RangeError(`no outcome ${i}`);
+  if (q.length === 2) return (qi - q[1 - i]!) / b;
+  let max = Number.NEGATIVE_INFINITY;
+  for (let j = 0; j < q.length; j++) {
+    const x = q[j]! / b;
+    if (j !== i && x > max) max = x;
+  }
+  let sum = 0;
+  for (let j = 0; j < q.length; j++) if (j !== i) sum += Math.exp(q[j]! / b - max);
+  return qi / b - (max + Math.log(sum));
+}
+
+/** ln(e^a + e^c) without overflow; -Infinity stands for a zero term. */
+function logAddExp(a: number, c: number): number {
+  const m = Math.max(a, c);
+  if (m === Number.NEGATIVE_INFINITY) return m;
+  return m + Math.log1p(Math.exp(-Math.abs(a - c)));
 }
 
 /**
@@ -55,12 +83,24 @@ export function priceOf(q: readonly number[], b: number, i: number): number {
  * full precision for tiny trades in deep markets where C(q') - C(q) would cancel digits.
  */
 export function costToBuy(q: readonly number[], b: number, i: number, delta: number): number {
-  return costToBuyAt(priceOf(q, b, i), b, delta);
+  const y = priceOf(q, b, i) * Math.expm1(delta / b);
+  // The price form is exact-to-the-ulp whenever 1 + y neither overflows nor cancels. Otherwise
+  // (huge buys overflow expm1, an underflowed price gives 0 * Infinity, big sells send 1 + y
+  // towards 0) the result is at least ln 2 in size, so the plain difference of costs is precise.
+  if (y > -0.5 && y < Number.POSITIVE_INFINITY) return b * Math.log1p(y);
+  const qi = q[i]!;
+  const after = q.slice();
+  after[i] = qi + delta;
+  return b * (logSumExp(after, b) - logSumExp(q, b));
 }
 
 /** `costToBuy` given the current price p of the outcome (saves the softmax when it is known). */
 export function costToBuyAt(p: number, b: number, delta: number): number {
-  return b * Math.log1p(p * Math.expm1(delta / b));
+  const x = delta / b;
+  const y = p * Math.expm1(x);
+  if (y > -0.5 && y < Number.POSITIVE_INFINITY) return b * Math.log1p(y);
+  // ln(1 - p + p e^x) in the log domain: no overflow for large x, no cancellation near -1.
+  return b * logAddExp(Math.log1p(-p), Math.log(p) + x);
 }
 
 /**
@@ -73,12 +113,28 @@ export function sharesForAmount(
   i: number,
   amount: number,
 ): number {
-  return sharesForAmountAt(priceOf(q, b, i), b, amount);
+  const r = Math.expm1(amount / b) / priceOf(q, b, i);
+  if (r < Number.POSITIVE_INFINITY) return b * Math.log1p(r);
+  // Overflow (a budget of hundreds of b, or an underflowed price): use ln p_i from q.
+  const logP = -softplus(-logitOf(q, b, i));
+  return b * largeBudgetShares(logP, amount / b);
 }
 
 /** `sharesForAmount` given the current price p of the outcome. */
 export function sharesForAmountAt(p: number, b: number, amount: number): number {
-  return b * Math.log1p(Math.expm1(amount / b) / p);
+  const r = Math.expm1(amount / b) / p;
+  if (r < Number.POSITIVE_INFINITY) return b * Math.log1p(r);
+  return b * largeBudgetShares(Math.log(p), amount / b);
+}
+
+/** ln(1 + (e^a - 1) / p) = a - ln p + ln(1 - (1 - p) e^-a), for a large enough to overflow e^a / p. */
+function largeBudgetShares(logP: number, a: number): number {
+  return a - logP + Math.log1p(-(1 - Math.exp(logP)) * Math.exp(-a));
+}
+
+/** ln(1 + e^x) without overflow. */
+function softplus(x: number): number {
+  return x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x));
 }
 
 /** ln(p / (1 - p)). */
@@ -96,7 +152,8 @@ export function sigmoid(x: number): number {
  * delta = b * (logit(target) - logit(p_i)). Negative means selling i.
  */
 export function sharesToReach(q: readonly number[], b: number, i: number, target: number): number {
-  return b * (logit(target) - logit(priceOf(q, b, i)));
+  // logit from q rather than from the price, so a price that rounds to 0 or 1 still has a finite distance.
+  return b * (logit(target) - logitOf(q, b, i));
 }
 
 /** The market maker's worst-case loss, b * ln n credits: the subsidy a market needs. */
