@@ -26,6 +26,7 @@ export async function spawnServer(
       DATA_DIR: dataDir,
       LOG_LEVEL: 'warn',
       SIM: 'off',
+      REGISTRATIONS_PER_HOUR: '100000',
       ADMIN_PASSWORD: 'admin-password-123',
       ...env,
     },

@@ -22,9 +22,10 @@ import { RateLimiter } from './rateLimit.ts';
 /** Accounts: register, login (rate-limited per IP and per username), logout, me, tokens. */
 export function authRoutes(ctx: Ctx): Router {
   const r = Router();
-  const perIp = new RateLimiter(30, 15 * 60_000);
-  const perUsername = new RateLimiter(10, 15 * 60_000);
-  const registrations = new RateLimiter(20, 60 * 60_000);
+  const logins = ctx.config.LOGINS_PER_15_MIN;
+  const perIp = new RateLimiter(logins, 15 * 60_000);
+  const perUsername = new RateLimiter(Math.ceil(logins / 3), 15 * 60_000);
+  const registrations = new RateLimiter(ctx.config.REGISTRATIONS_PER_HOUR, 60 * 60_000);
 
   r.post('/auth/register', async (req, res) => {
     const creds = parse(Credentials, req.body);

@@ -33,6 +33,7 @@ export async function startServer(
     HOST: '127.0.0.1',
     PORT: '0',
     SIM: 'off',
+    REGISTRATIONS_PER_HOUR: '100000',
     ...opts.env,
   });
   const parity = await createParity({
