@@ -100,7 +100,11 @@ export function costToBuyAt(p: number, b: number, delta: number): number {
   const y = p * Math.expm1(x);
   if (y > -0.5 && y < Number.POSITIVE_INFINITY) return b * Math.log1p(y);
   // ln(1 - p + p e^x) in the log domain: no overflow for large x, no cancellation near -1.
-  return b * logAddExp(Math.log1p(-p), Math.log(p) + x);
+  if (x > 0) return b * logAddExp(Math.log1p(-p), Math.log(p) + x);
+  // A big sell: 1 + y is mostly 1 - p, which a rounded p knows only to an ulp or so (p = 1 in
+  // float knows nothing of it). Take the upper end, so a seller is never paid more than the
+  // trade is worth; costToBuy, which has q, is exact here and should be preferred.
+  return b * logAddExp(Math.log(1 - p + p * Number.EPSILON), Math.log(p) + x);
 }
 
 /**

@@ -27,7 +27,9 @@ export function sellerGetsCents(credits: number): number {
  * seller gets floor(proceeds). The result is what the trader's balance loses.
  */
 export function tradeCostCents(credits: number): number {
-  return credits >= 0 ? buyerPaysCents(credits) : -sellerGetsCents(-credits);
+  const cents = credits >= 0 ? buyerPaysCents(credits) : -sellerGetsCents(-credits);
+  // A sell worth under a cent would otherwise come out as -0.
+  return cents === 0 ? 0 : cents;
 }
 
 /** Cents paid for `shares` winning shares (1 share = 100 cents): rounded down. */
