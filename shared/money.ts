@@ -10,8 +10,10 @@ const EPSILON_CENTS = 1e-7;
 export function buyerPaysCents(credits: number): number {
   const cents = credits * 100;
   const r = Math.round(cents);
-  // Float noise such as 512.4950000000001 must not cost an extra cent when it is exact.
-  return Math.abs(cents - r) < EPSILON_CENTS ? r : Math.ceil(cents);
+  // Float noise such as 512.4950000000001 must not cost an extra cent when it is exact;
+  // but anything bought costs at least a cent, so no trade is free.
+  const paid = Math.abs(cents - r) < EPSILON_CENTS ? r : Math.ceil(cents);
+  return credits > 0 ? Math.max(1, paid) : paid;
 }
 
 /** Cents a seller receives for proceeds of `credits` (> 0): rounded down. */

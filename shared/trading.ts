@@ -1,5 +1,5 @@
 import { DomainError } from './errors.ts';
-import { costToBuyAt, logit, prices, sharesForAmountAt } from './lmsr.ts';
+import { costToBuy, logitOf, prices, sharesForAmount } from './lmsr.ts';
 import { tradeCostCents } from './money.ts';
 import type { TradeRequest } from './schemas/http.ts';
 
@@ -46,19 +46,19 @@ export function planTrade(ctx: TradeContext, req: TradeRequest): TradePlan {
     });
   }
   const b = ctx.liquidity;
-  const p = prices(ctx.q, b);
   let shares: number;
   if (req.shares !== undefined) {
     shares = req.shares;
   } else if (req.amountCents !== undefined) {
-    shares = sharesForBudget(p[index]!, b, req.amountCents);
+    shares = sharesForBudget(ctx.q, b, index, req.amountCents);
   } else {
     const target = req.toProbability!;
-    shares = b * (logit(target) - logit(p[index]!));
+    // Log-odds from q, not from the rounded price, so lopsided markets stay exact.
+    shares = b * (Math.log(target / (1 - target)) - logitOf(ctx.q, b, index));
     // A binary forecaster without enough shares to sell lowers P(i) by buying the other side.
     if (shares < 0 && ctx.type === 'binary' && ctx.held[index]! < -shares - SHARE_EPSILON) {
       index = 1 - index;
-      shares = b * (logit(1 - target) - logit(p[index]!));
+      shares = b * (Math.log((1 - target) / target) - logitOf(ctx.q, b, index));
     }
   }
   if (!Number.isFinite(shares) || Math.abs(shares) < SHARE_EPSILON) {
@@ -73,7 +73,7 @@ export function planTrade(ctx: TradeContext, req: TradeRequest): TradePlan {
     }
     if (-shares > held) shares = -held;
   }
-  const costCents = tradeCostCents(costToBuyAt(p[index]!, b, shares));
+  const costCents = tradeCostCents(costToBuy(ctx.q, b, index, shares));
   if (req.maxCostCents !== undefined && costCents > req.maxCostCents) {
     throw new DomainError('slippage', `the trade costs ${costCents} cents, above your limit`, {
       costCents,
@@ -102,9 +102,9 @@ export function planTrade(ctx: TradeContext, req: TradeRequest): TradePlan {
  * Shares that `amountCents` buys at price p, shrunk until the rounded-up cost fits the budget
  * (the closed form can land a hair above it, which ceil would turn into one cent too many).
  */
-function sharesForBudget(p: number, b: number, amountCents: number): number {
-  let shares = sharesForAmountAt(p, b, amountCents / 100);
-  for (let i = 0; i < 60 && tradeCostCents(costToBuyAt(p, b, shares)) > amountCents; i++) {
+function sharesForBudget(q: readonly number[], b: number, i0: number, amountCents: number): number {
+  let shares = sharesForAmount(q, b, i0, amountCents / 100);
+  for (let i = 0; i < 60 && tradeCostCents(costToBuy(q, b, i0, shares)) > amountCents; i++) {
     shares *= 1 - 1e-9 * 2 ** i;
   }
   return shares;
