@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { SimulationRequest, type SimulationResponse } from '../../shared/schemas/index.ts';
 import type { Ctx } from '../services/context.ts';
 import { requireAdmin } from './auth.ts';
-import { parse } from './errors.ts';
+import { jsonBody, parse } from './errors.ts';
 
 /** What the HTTP layer needs from the live simulation. */
 export interface SimulationControl {
@@ -18,7 +18,7 @@ export function adminRoutes(ctx: Ctx, sim: SimulationControl): Router {
   });
   r.post('/admin/simulation', (req, res) => {
     const admin = requireAdmin(res);
-    const body = parse(SimulationRequest, req.body);
+    const body = parse(SimulationRequest, jsonBody(req));
     const state = sim.set(body, admin.username);
     ctx.store.insertAudit({
       at: ctx.now().toISOString(),

@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { z } from 'zod';
 import { DomainError } from '../../shared/errors.ts';
 import { Credentials, type MeResponse, NoteRequest } from '../../shared/schemas/index.ts';
 import {
@@ -10,14 +11,12 @@ import {
 } from '../services/accounts.ts';
 import type { Ctx } from '../services/context.ts';
 import { userView } from '../services/views.ts';
-import {
-  clearSessionCookie,
-  requireUser,
-  sessionCookie,
-  sessionToken,
-} from './auth.ts';
-import { parse } from './errors.ts';
+import { clearSessionCookie, requireUser, sessionCookie, sessionToken } from './auth.ts';
+import { jsonBody, parse } from './errors.ts';
 import { RateLimiter } from './rateLimit.ts';
+
+/** A token request carries nothing yet; anything sent is refused rather than ignored. */
+const TokenRequest = z.object({}).strict();
 
 /** Accounts: register, login (rate-limited per IP and per username), logout, me, tokens. */
 export function authRoutes(ctx: Ctx): Router {
@@ -28,7 +27,7 @@ export function authRoutes(ctx: Ctx): Router {
   const registrations = new RateLimiter(ctx.config.REGISTRATIONS_PER_HOUR, 60 * 60_000);
 
   r.post('/auth/register', async (req, res) => {
-    const creds = parse(Credentials, req.body);
+    const creds = parse(Credentials, jsonBody(req));
     if (!registrations.hit(`ip:${req.ip}`)) {
       throw new DomainError('rate_limited', 'too many registrations from this address', {
         retryAfter: registrations.retryAfter(`ip:${req.ip}`),
@@ -41,7 +40,7 @@ export function authRoutes(ctx: Ctx): Router {
   });
 
   r.post('/auth/login', async (req, res) => {
-    const creds = parse(Credentials, req.body);
+    const creds = parse(Credentials, jsonBody(req));
     const ipKey = `ip:${req.ip}`;
     const userKey = `user:${creds.username}`;
     const okIp = perIp.hit(ipKey);
@@ -62,7 +61,7 @@ export function authRoutes(ctx: Ctx): Router {
 
   r.post('/auth/logout', (req, res) => {
     requireUser(res);
-    parse(NoteRequest.partial(), req.body ?? {});
+    parse(NoteRequest.partial(), jsonBody(req));
     const token = sessionToken(res);
     if (token) endSession(ctx, token);
     res.setHeader('Set-Cookie', clearSessionCookie());
@@ -84,8 +83,9 @@ export function authRoutes(ctx: Ctx): Router {
     res.json(body);
   });
 
-  r.post('/me/tokens', (_req, res) => {
+  r.post('/me/tokens', (req, res) => {
     const u = requireUser(res);
+    parse(TokenRequest, jsonBody(req));
     const { token, id } = createApiToken(ctx, u.id);
     res.status(201).json({ token, id });
   });

@@ -1,4 +1,4 @@
-import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { DomainError, type ErrorCode, httpStatusOf } from '../../shared/errors.ts';
@@ -16,8 +16,29 @@ export function parse<S extends z.ZodType>(schema: S, input: unknown): z.infer<S
   return r.data;
 }
 
+/**
+ * The request's JSON body, or `{}` when it has none. A body in another format (text/plain, a
+ * form) is refused, not ignored: a request whose body the server cannot read must not act as if
+ * it had sent nothing.
+ */
+export function jsonBody(req: Request): unknown {
+  if (req.body !== undefined) return req.body;
+  const length = req.headers['content-length'];
+  const hasBody =
+    req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+  if (hasBody) {
+    throw new DomainError(
+      'validation_failed',
+      'the body must be JSON (Content-Type: application/json)',
+    );
+  }
+  return {};
+}
+
 export function errorBody(code: ErrorCode, message: string, details?: unknown) {
-  return details === undefined ? { error: { code, message } } : { error: { code, message, details } };
+  return details === undefined
+    ? { error: { code, message } }
+    : { error: { code, message, details } };
 }
 
 export const notFound: RequestHandler = (req, res) => {
@@ -40,7 +61,11 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       res.status(413).json(errorBody('payload_too_large', 'the body is larger than 64 KB'));
       return;
     }
-    if (e.type === 'entity.parse.failed' || e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') {
+    if (
+      e.type === 'entity.parse.failed' ||
+      e.type === 'encoding.unsupported' ||
+      e.type === 'charset.unsupported'
+    ) {
       res.status(400).json(errorBody('validation_failed', 'the body is not valid JSON'));
       return;
     }

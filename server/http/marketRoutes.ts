@@ -23,7 +23,7 @@ import { marketScores } from '../services/scores.ts';
 import { quote, trade } from '../services/trading.ts';
 import { marketView, tradeView } from '../services/views.ts';
 import { currentUser, requireAdmin, requireUser } from './auth.ts';
-import { parse } from './errors.ts';
+import { jsonBody, parse } from './errors.ts';
 
 /** Markets, trading, forecasts and the lifecycle. */
 export function marketRoutes(ctx: Ctx): Router {
@@ -37,8 +37,10 @@ export function marketRoutes(ctx: Ctx): Router {
 
   r.post('/markets', (req, res) => {
     const admin = requireAdmin(res);
-    const body = parse(CreateMarketRequest, req.body);
-    res.status(201).json({ market: createMarket(ctx, admin.username, marketFromRequest(ctx, body)) });
+    const body = parse(CreateMarketRequest, jsonBody(req));
+    res
+      .status(201)
+      .json({ market: createMarket(ctx, admin.username, marketFromRequest(ctx, body)) });
   });
 
   r.get('/markets/:id', (req, res) => {
@@ -58,21 +60,21 @@ export function marketRoutes(ctx: Ctx): Router {
 
   r.post('/markets/:id/quote', (req, res) => {
     const marketId = id(req.params.id);
-    const body = parse(TradeRequest, req.body);
+    const body = parse(TradeRequest, jsonBody(req));
     res.json(quote(ctx, marketId, body, currentUser(res) ?? null));
   });
 
   r.post('/markets/:id/trades', (req, res) => {
     const user = requireUser(res);
     const marketId = id(req.params.id);
-    const body = parse(TradeRequest, req.body);
+    const body = parse(TradeRequest, jsonBody(req));
     res.json(trade(ctx, marketId, body, user));
   });
 
   r.post('/markets/:id/forecasts', (req, res) => {
     const user = requireUser(res);
     const marketId = id(req.params.id);
-    const body = parse(ForecastRequest, req.body);
+    const body = parse(ForecastRequest, jsonBody(req));
     res.status(201).json({ forecast: addForecast(ctx, marketId, body, user) });
   });
 
@@ -83,21 +85,21 @@ export function marketRoutes(ctx: Ctx): Router {
   r.post('/markets/:id/close', (req, res) => {
     const admin = requireAdmin(res);
     const marketId = id(req.params.id);
-    const body = parse(NoteRequest, req.body ?? {});
+    const body = parse(NoteRequest, jsonBody(req));
     res.json({ market: closeMarket(ctx, admin.username, marketId, body.note) });
   });
 
   r.post('/markets/:id/resolve', (req, res) => {
     const admin = requireAdmin(res);
     const marketId = id(req.params.id);
-    const body = parse(ResolveRequest, req.body);
+    const body = parse(ResolveRequest, jsonBody(req));
     res.json(resolveMarket(ctx, admin.username, marketId, body));
   });
 
   r.post('/markets/:id/unresolve', (req, res) => {
     const admin = requireAdmin(res);
     const marketId = id(req.params.id);
-    const body = parse(NoteRequest, req.body ?? {});
+    const body = parse(NoteRequest, jsonBody(req));
     res.json({ market: unresolveMarket(ctx, admin.username, marketId, body.note) });
   });
 

@@ -106,7 +106,11 @@ export class Client {
   async raw<T = any>(
     method: string,
     path: string,
-    opts: { body?: string | Uint8Array; headers?: Record<string, string>; origin?: boolean } = {},
+    opts: {
+      body?: string | Uint8Array<ArrayBuffer>;
+      headers?: Record<string, string>;
+      origin?: boolean;
+    } = {},
   ): Promise<ApiResult<T>> {
     const h: Record<string, string> = opts.origin === false ? {} : { origin: this.baseUrl };
     if (this.cookie) h.cookie = this.cookie;
@@ -135,13 +139,13 @@ export class Client {
     return this.request<T>('DELETE', path);
   }
 
-  async register(username: string, password = 'password-123'): Promise<ApiResult> {
+  async register(username: string, password = 'password-123'): Promise<ApiResult<any>> {
     const r = await this.post('/api/auth/register', { username, password });
     if (r.status !== 201)
       throw new Error(`register ${username}: ${r.status} ${JSON.stringify(r.body)}`);
     return r;
   }
-  async login(username: string, password: string): Promise<ApiResult> {
+  async login(username: string, password: string): Promise<ApiResult<any>> {
     const r = await this.post('/api/auth/login', { username, password });
     if (r.status !== 200)
       throw new Error(`login ${username}: ${r.status} ${JSON.stringify(r.body)}`);
@@ -165,10 +169,24 @@ export function dbOf(parity: Parity): Database {
  * Counts that any state change moves: the ledger, trades, forecasts, users, sessions, tokens,
  * audit entries and every market's seq. Equal snapshots before and after mean nothing changed.
  */
-export function stateSnapshot(parity: Parity): Record<string, number> {
+export type StateSnapshot = Record<
+  | 'ledgerTx'
+  | 'ledgerEntries'
+  | 'trades'
+  | 'forecasts'
+  | 'users'
+  | 'sessions'
+  | 'apiTokens'
+  | 'audit'
+  | 'markets',
+  number
+> &
+  Record<string, number>;
+
+export function stateSnapshot(parity: Parity): StateSnapshot {
   const db = dbOf(parity);
   const count = (sql: string) => (db.prepare(sql).get() as { n: number }).n;
-  const out: Record<string, number> = {
+  const out: StateSnapshot = {
     ledgerTx: count('SELECT COUNT(*) AS n FROM ledger_tx'),
     ledgerEntries: count('SELECT COUNT(*) AS n FROM ledger_entries'),
     trades: count('SELECT COUNT(*) AS n FROM trades'),
