@@ -110,7 +110,9 @@ function buildApp(ctx: Ctx, sim: SimulationControl, clientDir: string): Express 
       res
         .status(200)
         .type('text/plain')
-        .send('Parity API is running under /api. The browser client is not built: run `npm start`.');
+        .send(
+          'Parity API is running under /api. The browser client is not built: run `npm start`.',
+        );
     }
   });
   app.use(notFound);
@@ -121,9 +123,18 @@ function buildApp(ctx: Ctx, sim: SimulationControl, clientDir: string): Express 
 /** Builds the whole server (storage, HTTP, sockets, closer, live simulation) without listening. */
 export async function createParity(opts: ParityOptions): Promise<Parity> {
   const { config } = opts;
-  const log = opts.logger ?? pino({ level: config.LOG_LEVEL, redact: ['password', '*.password', 'token', '*.token'] });
+  const log =
+    opts.logger ??
+    pino({ level: config.LOG_LEVEL, redact: ['password', '*.password', 'token', '*.token'] });
   const store = new SqliteStore(join(config.DATA_DIR, 'parity.db'));
-  const ctx: Ctx = { store, now: opts.now ?? (() => new Date()), bus: new EventBus(), config, log, txHooks: [] };
+  const ctx: Ctx = {
+    store,
+    now: opts.now ?? (() => new Date()),
+    bus: new EventBus(),
+    config,
+    log,
+    txHooks: [],
+  };
 
   const admin = await ensureAdmin(ctx);
   if (config.SEED) {

@@ -9,14 +9,20 @@ export const Env = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default('0.0.0.0'),
   DATA_DIR: z.string().default('./data'),
-  ADMIN_USERNAME: z.string().regex(/^[a-z0-9_]{3,32}$/).default('admin'),
+  ADMIN_USERNAME: z
+    .string()
+    .regex(/^[a-z0-9_]{3,32}$/)
+    .default('admin'),
   ADMIN_PASSWORD: z.string().min(8).optional(),
   STARTING_GRANT_CENTS: z.coerce.number().int().min(0).default(100_000),
   /** Accounts one IP address may register per hour. */
   REGISTRATIONS_PER_HOUR: z.coerce.number().int().min(1).default(20),
   /** Failed-or-not login attempts per IP per 15 minutes (per username: a third of it). */
   LOGINS_PER_15_MIN: z.coerce.number().int().min(3).default(30),
-  SESSION_TTL_HOURS: z.coerce.number().positive().default(24 * 30),
+  SESSION_TTL_HOURS: z.coerce
+    .number()
+    .positive()
+    .default(24 * 30),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   SEED: flag.default(true),
   SIM: flag.default(false),

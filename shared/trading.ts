@@ -67,9 +67,13 @@ export function planTrade(ctx: TradeContext, req: TradeRequest): TradePlan {
   if (shares < 0) {
     const held = ctx.held[index]!;
     if (-shares > held + SHARE_EPSILON) {
-      throw new DomainError('insufficient_shares', `you hold ${held} shares of ${ctx.outcomeIds[index]}`, {
-        held,
-      });
+      throw new DomainError(
+        'insufficient_shares',
+        `you hold ${held} shares of ${ctx.outcomeIds[index]}`,
+        {
+          held,
+        },
+      );
     }
     if (-shares > held) shares = -held;
   }

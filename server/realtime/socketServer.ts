@@ -6,11 +6,11 @@ import {
   MarketId,
   type ServerToClientEvents,
 } from '../../shared/schemas/index.ts';
+import { sessionFromCookieHeader } from '../http/auth.ts';
 import { userByApiToken, userBySession } from '../services/accounts.ts';
 import type { Ctx } from '../services/context.ts';
 import { listMarkets, requireMarket } from '../services/markets.ts';
 import { marketView } from '../services/views.ts';
-import { sessionFromCookieHeader } from '../http/auth.ts';
 import { UpdateCoalescer } from './coalescer.ts';
 
 interface SocketData {
@@ -20,8 +20,18 @@ interface SocketData {
   refilledAt: number;
 }
 
-type ParitySocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
-export type ParityIo = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+type ParitySocket = Socket<
+  ClientToServerEvents,
+  ServerToClientEvents,
+  Record<string, never>,
+  SocketData
+>;
+export type ParityIo = Server<
+  ClientToServerEvents,
+  ServerToClientEvents,
+  Record<string, never>,
+  SocketData
+>;
 
 export interface SocketLimits {
   /** Markets one socket may follow at once. */
@@ -127,7 +137,8 @@ export function createSocketServer(
       const reply = typeof ack === 'function' ? ack : () => {};
       try {
         const parsed = MarketId.safeParse(raw);
-        if (!parsed.success) throw new DomainError('validation_failed', 'marketId must be a market id');
+        if (!parsed.success)
+          throw new DomainError('validation_failed', 'marketId must be a market id');
         const id = parsed.data;
         const subs = socket.data.subscriptions;
         if (!subs.has(id) && subs.size >= limits.maxSubscriptions) {

@@ -2,7 +2,12 @@ import { DomainError } from '../../shared/errors.ts';
 import { nextStatus } from '../../shared/lifecycle.ts';
 import { prices } from '../../shared/lmsr.ts';
 import { subsidyCents } from '../../shared/money.ts';
-import type { Claim, CreateMarketRequest, Market, MarketStatus } from '../../shared/schemas/index.ts';
+import type {
+  Claim,
+  CreateMarketRequest,
+  Market,
+  MarketStatus,
+} from '../../shared/schemas/index.ts';
 import type { MarketRow, OutcomeDef } from '../store/store.ts';
 import { type Ctx, inTransaction, isoNow } from './context.ts';
 import type { DomainEvent } from './events.ts';
@@ -153,7 +158,9 @@ export function saveChange(ctx: Ctx, m: MarketRow, at: string, events: DomainEve
 
 /** Closes an open market (an admin, or the clock at `closesAt`). */
 export function closeMarket(ctx: Ctx, actor: string, id: string, note?: string): Market {
-  return inTransaction(ctx, (events) => closeInTx(ctx, requireMarket(ctx, id), actor, events, note));
+  return inTransaction(ctx, (events) =>
+    closeInTx(ctx, requireMarket(ctx, id), actor, events, note),
+  );
 }
 
 function closeInTx(

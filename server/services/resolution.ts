@@ -71,7 +71,10 @@ export function resolveMarket(
       entries.push({ account: HOUSE, amountCents: -topUp }, { account, amountCents: topUp });
     }
     for (const [userId, cents] of owed) {
-      entries.push({ account, amountCents: -cents }, { account: userAccount(userId), amountCents: cents });
+      entries.push(
+        { account, amountCents: -cents },
+        { account: userAccount(userId), amountCents: cents },
+      );
     }
     const leftover = held + topUp - total;
     if (leftover > 0) {
@@ -114,9 +117,7 @@ export function unresolveMarket(ctx: Ctx, actor: string, marketId: string, note?
     m.status = nextStatus(m.status, 'unresolve');
     const posted = ctx.store.ledgerEntriesOfMarket(m.id, ['resolution', 'unresolve']);
     const last = posted[0];
-    if (!last || last.kind !== 'resolution') {
-      throw new DomainError('conflict', 'no resolution to undo');
-    }
+    if (last?.kind !== 'resolution') throw new DomainError('conflict', 'no resolution to undo');
     const entries = posted
       .filter((e) => e.txId === last.txId)
       .map((e) => ({ account: e.account, amountCents: -e.amountCents }));

@@ -3,14 +3,19 @@ import { communityTimeline } from '../../shared/community.ts';
 import { DomainError } from '../../shared/errors.ts';
 import { priceOf } from '../../shared/lmsr.ts';
 import type {
+  Claim,
   LeaderboardMetric,
   LeaderboardResponse,
   ProfileResponse,
   Scores,
   ScoresResponse,
 } from '../../shared/schemas/index.ts';
-import { type ScoreSet, type ScoringWindow, scoreTimelines, type Timeline } from '../../shared/scoring.ts';
-import type { Claim } from '../../shared/schemas/index.ts';
+import {
+  type ScoreSet,
+  type ScoringWindow,
+  scoreTimelines,
+  type Timeline,
+} from '../../shared/scoring.ts';
 import type { MarketRow } from '../store/store.ts';
 import type { Ctx } from './context.ts';
 import { requireMarket } from './markets.ts';
@@ -48,7 +53,10 @@ function computeScoring(ctx: Ctx, m: MarketRow): MarketScoring {
   const outcomeIndex = m.outcomes.findIndex((o) => o.id === outcomeId);
   const window = scoringWindow(m);
   const rows = ctx.store.forecastsOfMarket(m.id);
-  const byUserPoints = new Map<string, { username: string; points: { t: number; probabilities: number[] }[] }>();
+  const byUserPoints = new Map<
+    string,
+    { username: string; points: { t: number; probabilities: number[] }[] }
+  >();
   for (const f of rows) {
     let e = byUserPoints.get(f.userId);
     if (!e) {
@@ -61,12 +69,18 @@ function computeScoring(ctx: Ctx, m: MarketRow): MarketScoring {
   const byUser = scoreTimelines(users, outcomeIndex, window);
   const marketLine: Timeline = {
     id: 'market',
-    points: ctx.store.history(m.id).map((h) => ({ t: Date.parse(h.t), probabilities: h.probabilities })),
+    points: ctx.store
+      .history(m.id)
+      .map((h) => ({ t: Date.parse(h.t), probabilities: h.probabilities })),
   };
   const communityLine: Timeline = {
     id: 'community',
     points: communityTimeline(
-      rows.map((f) => ({ userId: f.userId, t: Date.parse(f.createdAt), probabilities: f.probabilities })),
+      rows.map((f) => ({
+        userId: f.userId,
+        t: Date.parse(f.createdAt),
+        probabilities: f.probabilities,
+      })),
     ),
   };
   const ids = m.outcomes.map((o) => o.id);
@@ -108,7 +122,9 @@ function scoring(ctx: Ctx, m: MarketRow): MarketScoring {
 export function marketScores(ctx: Ctx, marketId: string): ScoresResponse {
   const m = requireMarket(ctx, marketId);
   if (m.status !== 'resolved') {
-    throw new DomainError('conflict', 'scores exist once the market resolves', { status: m.status });
+    throw new DomainError('conflict', 'scores exist once the market resolves', {
+      status: m.status,
+    });
   }
   return scoring(ctx, m).response;
 }
@@ -118,7 +134,12 @@ function resolvedMarkets(ctx: Ctx): MarketRow[] {
 }
 
 /** Profit: balance minus grants plus open positions at current prices (mark to market). */
-function profitCents(ctx: Ctx, userId: string, grants: number, open: Map<string, MarketRow>): number {
+function profitCents(
+  ctx: Ctx,
+  userId: string,
+  grants: number,
+  open: Map<string, MarketRow>,
+): number {
   let value = 0;
   for (const p of ctx.store.positionsOfUser(userId)) {
     const m = open.get(p.marketId);
@@ -131,7 +152,8 @@ function profitCents(ctx: Ctx, userId: string, grants: number, open: Map<string,
 
 function unsettledMarkets(ctx: Ctx): Map<string, MarketRow> {
   const out = new Map<string, MarketRow>();
-  for (const s of ['open', 'closed'] as const) for (const m of ctx.store.markets(s)) out.set(m.id, m);
+  for (const s of ['open', 'closed'] as const)
+    for (const m of ctx.store.markets(s)) out.set(m.id, m);
   return out;
 }
 
@@ -214,7 +236,7 @@ export function userProfile(ctx: Ctx, username: string): ProfileResponse {
 
 /** Binary markets give one point (P(yes)); multiple choice one per outcome. */
 function binaryPointsOf(probabilities: readonly number[], outcomeIndex: number): Outcome01[] {
-  if (probabilities.length === 2) return [{ p: probabilities[0]!, outcome: outcomeIndex === 0 ? 1 : 0 }];
+  if (probabilities.length === 2)
+    return [{ p: probabilities[0]!, outcome: outcomeIndex === 0 ? 1 : 0 }];
   return toBinaryPoints(probabilities, outcomeIndex);
 }
-

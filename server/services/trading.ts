@@ -1,12 +1,12 @@
 import { DomainError } from '../../shared/errors.ts';
-import type { TradeContext, TradePlan } from '../../shared/trading.ts';
-import { planTrade } from '../../shared/trading.ts';
 import type {
   QuoteResponse,
   TradeRequest,
   TradeResponse,
   User,
 } from '../../shared/schemas/index.ts';
+import type { TradeContext, TradePlan } from '../../shared/trading.ts';
+import { planTrade } from '../../shared/trading.ts';
 import type { MarketRow, UserRow } from '../store/store.ts';
 import { type Ctx, inTransaction, isoNow } from './context.ts';
 import { closeOverdue, requireMarket, requireOpen, saveChange } from './markets.ts';
@@ -53,12 +53,7 @@ export function quote(
  * updates the position and the market's q, and records the trade. A retry with the same
  * idempotency key returns the first result and never trades twice.
  */
-export function trade(
-  ctx: Ctx,
-  marketId: string,
-  req: TradeRequest,
-  user: UserRow,
-): TradeResponse {
+export function trade(ctx: Ctx, marketId: string, req: TradeRequest, user: UserRow): TradeResponse {
   closeIfOverdue(ctx, requireMarket(ctx, marketId));
   return inTransaction(ctx, (events) => {
     if (req.idempotencyKey) {

@@ -2,7 +2,11 @@ import { randomBytes } from 'node:crypto';
 import seedrandom from 'seedrandom';
 import { isDomainError } from '../../shared/errors.ts';
 import { prices } from '../../shared/lmsr.ts';
-import type { SimulationRequest, SimulationResponse, TradeRequest } from '../../shared/schemas/index.ts';
+import type {
+  SimulationRequest,
+  SimulationResponse,
+  TradeRequest,
+} from '../../shared/schemas/index.ts';
 import type { SimulationControl } from '../http/adminRoutes.ts';
 import { insertUserWithGrant } from '../services/accounts.ts';
 import type { Ctx } from '../services/context.ts';
@@ -36,7 +40,9 @@ export function createLiveSimulation(ctx: Ctx): SimulationControl & { stop(): vo
   };
 
   const step = (users: UserRow[]) => {
-    const open = ctx.store.markets('open').filter((m) => Date.parse(m.closesAt) > ctx.now().getTime());
+    const open = ctx.store
+      .markets('open')
+      .filter((m) => Date.parse(m.closesAt) > ctx.now().getTime());
     if (!open.length) return;
     const m: MarketRow = open[Math.floor(rng() * open.length)]!;
     const user = users[Math.floor(rng() * users.length)]!;

@@ -150,7 +150,9 @@ export class SqliteStore implements Store {
     return toUser(this.s('SELECT * FROM users WHERE id = ?').get(id) as Row | undefined);
   }
   userByUsername(username: string): UserRow | undefined {
-    return toUser(this.s('SELECT * FROM users WHERE username = ?').get(username) as Row | undefined);
+    return toUser(
+      this.s('SELECT * FROM users WHERE username = ?').get(username) as Row | undefined,
+    );
   }
   userCount(): number {
     return (this.s('SELECT COUNT(*) AS n FROM users').get() as { n: number }).n;
@@ -178,9 +180,12 @@ export class SqliteStore implements Store {
     this.s('DELETE FROM sessions WHERE token_hash = ?').run(tokenHash);
   }
   insertApiToken(id: string, userId: string, tokenHash: string, createdAt: string): void {
-    this.s(
-      'INSERT INTO api_tokens (id, user_id, token_hash, created_at) VALUES (?, ?, ?, ?)',
-    ).run(id, userId, tokenHash, createdAt);
+    this.s('INSERT INTO api_tokens (id, user_id, token_hash, created_at) VALUES (?, ?, ?, ?)').run(
+      id,
+      userId,
+      tokenHash,
+      createdAt,
+    );
   }
   apiTokenUser(tokenHash: string): UserRow | undefined {
     return toUser(
@@ -205,7 +210,8 @@ export class SqliteStore implements Store {
   post(info: LedgerTxInfo, entries: readonly LedgerEntry[]): number {
     let sum = 0;
     for (const e of entries) {
-      if (!Number.isSafeInteger(e.amountCents)) throw new Error(`non-integer cents ${e.amountCents}`);
+      if (!Number.isSafeInteger(e.amountCents))
+        throw new Error(`non-integer cents ${e.amountCents}`);
       sum += e.amountCents;
     }
     if (sum !== 0) throw new Error(`unbalanced ledger transaction (${sum})`);
@@ -246,8 +252,9 @@ export class SqliteStore implements Store {
     return out;
   }
   ledgerTotal(): number {
-    return (this.s('SELECT COALESCE(SUM(balance_cents), 0) AS n FROM accounts').get() as { n: number })
-      .n;
+    return (
+      this.s('SELECT COALESCE(SUM(balance_cents), 0) AS n FROM accounts').get() as { n: number }
+    ).n;
   }
   ledgerEntriesOfMarket(marketId: string, kinds: readonly string[]): PostedEntry[] {
     const rows = this.db
@@ -450,16 +457,20 @@ export class SqliteStore implements Store {
     );
   }
   audit(limit: number): AuditRow[] {
-    return (this.s('SELECT * FROM audit ORDER BY id DESC LIMIT ?').all(limit) as Row[]).map((r) => ({
-      at: r.at as string,
-      actor: r.actor as string,
-      action: r.action as string,
-      marketId: (r.market_id as string | null) ?? null,
-      detail: JSON.parse(r.detail as string),
-    }));
+    return (this.s('SELECT * FROM audit ORDER BY id DESC LIMIT ?').all(limit) as Row[]).map(
+      (r) => ({
+        at: r.at as string,
+        actor: r.actor as string,
+        action: r.action as string,
+        marketId: (r.market_id as string | null) ?? null,
+        detail: JSON.parse(r.detail as string),
+      }),
+    );
   }
   getMeta(key: string): string | undefined {
-    const r = this.s('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
+    const r = this.s('SELECT value FROM meta WHERE key = ?').get(key) as
+      | { value: string }
+      | undefined;
     return r?.value;
   }
   setMeta(key: string, value: string): void {

@@ -1,4 +1,10 @@
-import type { Claim, MarketStatus, MarketType, Resolution, Role } from '../../shared/schemas/index.ts';
+import type {
+  Claim,
+  MarketStatus,
+  MarketType,
+  Resolution,
+  Role,
+} from '../../shared/schemas/index.ts';
 
 /**
  * The storage port: everything the server needs from a database, and nothing else. SQLite is
