@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
-import express, { type Express } from 'express';
+import express, { type Express, type Router } from 'express';
 import helmet from 'helmet';
 import { type Logger, pino } from 'pino';
 import type { Config } from './config.ts';
@@ -12,6 +12,7 @@ import { authRoutes } from './http/authRoutes.ts';
 import { errorHandler, notFound } from './http/errors.ts';
 import { marketRoutes } from './http/marketRoutes.ts';
 import { userRoutes } from './http/userRoutes.ts';
+import { createIntegrations } from './integrations/integrations.ts';
 import { createSocketServer, type ParityIo, type SocketLimits } from './realtime/socketServer.ts';
 import { seedOnce } from './seed.ts';
 import { ensureAdmin } from './services/accounts.ts';
@@ -19,6 +20,7 @@ import { startCloser } from './services/closer.ts';
 import type { Ctx } from './services/context.ts';
 import { EventBus } from './services/events.ts';
 import { createLiveSimulation } from './sim/liveSimulation.ts';
+import { SqliteIntegrationsStore } from './store/integrationsStore.ts';
 import { SqliteStore } from './store/sqliteStore.ts';
 
 export const VERSION: string = JSON.parse(
@@ -59,7 +61,12 @@ const CSP_BASE = {
   formAction: ["'self'"],
 };
 
-function buildApp(ctx: Ctx, sim: SimulationControl, clientDir: string): Express {
+function buildApp(
+  ctx: Ctx,
+  sim: SimulationControl,
+  clientDir: string,
+  integrationRoutes: Router,
+): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', ctx.config.TRUST_PROXY);
@@ -97,6 +104,7 @@ function buildApp(ctx: Ctx, sim: SimulationControl, clientDir: string): Express 
   api.use(marketRoutes(ctx));
   api.use(userRoutes(ctx));
   api.use(adminRoutes(ctx, sim));
+  api.use(integrationRoutes);
   api.use(notFound);
   app.use('/api', api);
 
@@ -137,13 +145,18 @@ export async function createParity(opts: ParityOptions): Promise<Parity> {
   };
 
   const admin = await ensureAdmin(ctx);
+  // Team channels: the outbox hook sees every transaction from here on (seeding included).
+  const integrations = createIntegrations(ctx, new SqliteIntegrationsStore(store.db), () => {
+    const port = httpServer.listening ? (httpServer.address() as AddressInfo).port : config.PORT;
+    return config.PUBLIC_URL ?? `http://localhost:${port}`;
+  });
   if (config.SEED) {
     const n = seedOnce(ctx, opts.seedsDir);
     if (n) log.info({ markets: n }, 'seeded markets from seeds/');
   }
 
   const simulation = createLiveSimulation(ctx);
-  const app = buildApp(ctx, simulation, opts.clientDir ?? 'client/dist');
+  const app = buildApp(ctx, simulation, opts.clientDir ?? 'client/dist', integrations.router);
   const httpServer = createServer(app);
   const sockets = createSocketServer(httpServer, ctx, opts.socketLimits);
   const stopCloser = startCloser(ctx);
@@ -168,6 +181,7 @@ export async function createParity(opts: ParityOptions): Promise<Parity> {
       sockets.close();
       await new Promise<void>((r) => sockets.io.close(() => r()));
       if (httpServer.listening) await new Promise<void>((r) => httpServer.close(() => r()));
+      await integrations.stop();
       store.close();
     },
   };

@@ -33,6 +33,18 @@ export const Env = z.object({
   SLACK_BOT_TOKEN: z.string().optional(),
   SLACK_API_URL: z.url().default('https://slack.com/api'),
   DISCORD_API_URL: z.url().default('https://discord.com/api'),
+  /** Team channels: the first retry delay of a failed delivery; it doubles per attempt. */
+  WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(1).default(10_000),
+  /** Team channels: attempts before a delivery is marked failed. */
+  WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
+  /** Team channels: how often the delivery worker looks for due work. */
+  WEBHOOK_POLL_MS: z.coerce.number().int().min(5).default(1000),
+  /** Team channels: how long one outgoing request may take. */
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  /** Team channels: at most one post per market per this interval. */
+  WEBHOOK_MOVED_INTERVAL_MS: z.coerce.number().int().min(0).default(60_000),
+  /** Team channels: at most one edit of a live message per this interval. */
+  LIVE_EDIT_INTERVAL_MS: z.coerce.number().int().min(0).default(5000),
   PUBLIC_URL: z.url().optional(),
   TRUST_PROXY: flag.default(false),
 });

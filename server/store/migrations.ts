@@ -123,4 +123,62 @@ export const migrations: readonly string[] = [
     value TEXT NOT NULL
   );
   `,
+  // 2: team channels: webhooks, the delivery outbox, live messages, closing notices
+  `
+  CREATE TABLE webhooks (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('slack', 'discord', 'teams', 'generic')),
+    url TEXT NOT NULL,
+    mode TEXT NOT NULL CHECK (mode IN ('post', 'live')),
+    events TEXT NOT NULL,
+    min_move REAL NOT NULL,
+    market_ids TEXT,
+    secret TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  CREATE TABLE webhook_deliveries (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    webhook_id TEXT NOT NULL REFERENCES webhooks(id) ON DELETE CASCADE,
+    market_id TEXT NOT NULL REFERENCES markets(id),
+    event TEXT NOT NULL CHECK (event IN ('created', 'moved', 'closing', 'resolved')),
+    live INTEGER NOT NULL DEFAULT 0,
+    payload TEXT NOT NULL,
+    status TEXT NOT NULL
+      CHECK (status IN ('pending', 'retrying', 'delivered', 'failed', 'skipped')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT,
+    last_error TEXT,
+    last_status INTEGER,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    delivered_at TEXT
+  );
+  CREATE INDEX webhook_deliveries_due ON webhook_deliveries(next_attempt_at)
+    WHERE status IN ('pending', 'retrying');
+  CREATE INDEX webhook_deliveries_open ON webhook_deliveries(webhook_id, market_id, live, event)
+    WHERE status IN ('pending', 'retrying');
+  CREATE INDEX webhook_deliveries_recent ON webhook_deliveries(updated_at);
+  CREATE TABLE webhook_market_posts (
+    webhook_id TEXT NOT NULL REFERENCES webhooks(id) ON DELETE CASCADE,
+    market_id TEXT NOT NULL REFERENCES markets(id),
+    probabilities TEXT NOT NULL,
+    posted_at TEXT,
+    PRIMARY KEY (webhook_id, market_id)
+  ) WITHOUT ROWID;
+  CREATE TABLE webhook_live_messages (
+    webhook_id TEXT NOT NULL REFERENCES webhooks(id) ON DELETE CASCADE,
+    market_id TEXT NOT NULL REFERENCES markets(id),
+    message_id TEXT NOT NULL,
+    channel TEXT,
+    seq INTEGER NOT NULL,
+    sent_at TEXT NOT NULL,
+    PRIMARY KEY (webhook_id, market_id)
+  ) WITHOUT ROWID;
+  CREATE TABLE closing_notices (
+    market_id TEXT NOT NULL REFERENCES markets(id),
+    hours INTEGER NOT NULL,
+    at TEXT NOT NULL,
+    PRIMARY KEY (market_id, hours)
+  ) WITHOUT ROWID;
+  `,
 ];

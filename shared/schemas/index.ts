@@ -1,5 +1,6 @@
 export * from './common.ts';
 export * from './http.ts';
+export * from './integrations.ts';
 export * from './objects.ts';
 export * from './seeds.ts';
 export * from './socket.ts';

@@ -1,0 +1,206 @@
+import type { Market, MarketStatus } from '../../shared/schemas/index.ts';
+import { marketView } from '../services/views.ts';
+import type { DeliveryRow, LiveMessageRow, WebhookRow } from '../store/integrationsStore.ts';
+import { type ChannelCtx, marketLink } from './channelCtx.ts';
+import { type DeliveryPayload, largestMove, type Notification, payoutsOf } from './notification.ts';
+import { enqueueLive, enqueueMovedIfDue, gainersOf } from './outbox.ts';
+import { renderRequest } from './requests.ts';
+import type { OutgoingRequest } from './safeRequest.ts';
+import { wants } from './webhooks.ts';
+
+/**
+ * One delivery attempt, in three steps: `plan` decides synchronously, from the database, what
+ * to send (or to skip or wait); the worker sends it; `commit` records the answer in one
+ * transaction right after it arrives.
+ */
+
+/** What a sent message showed, to set the baseline of the next post or edit. */
+export interface Shown {
+  seq: number;
+  status: MarketStatus;
+  probabilities: number[];
+}
+
+export interface LiveTarget {
+  /** The message to edit, or null to post a new one. */
+  message: LiveMessageRow | null;
+  /** Slack: the channel to post to. */
+  channel: string | null;
+}
+
+export type Plan =
+  | { kind: 'skip'; reason: string }
+  | { kind: 'wait'; until: string }
+  | {
+      kind: 'send';
+      webhook: WebhookRow;
+      request: OutgoingRequest;
+      shown: Shown;
+      live: LiveTarget | null;
+      /** How the answer is read: Slack's Web API answers 200 with `ok: false` on errors. */
+      api: 'webhook' | 'slack-api';
+    };
+
+function plus(iso: string, ms: number): string {
+  return new Date(Date.parse(iso) + ms).toISOString();
+}
+
+function shownOf(m: Market): Shown {
+  return { seq: m.seq, status: m.status, probabilities: m.outcomes.map((o) => o.probability) };
+}
+
+function liveGainers(c: ChannelCtx, m: Market) {
+  const outcomeId = m.resolution?.outcomeId;
+  if (m.status !== 'resolved' || !outcomeId) return undefined;
+  return gainersOf(c, m, payoutsOf(c.ctx.store.positionsOfMarket(m.id), outcomeId));
+}
+
+export function plan(c: ChannelCtx, row: DeliveryRow, now: Date): Plan {
+  const at = now.toISOString();
+  const w = c.webhooks.get(row.webhookId);
+  if (!w) return { kind: 'skip', reason: 'the webhook was deleted' };
+  const mrow = c.ctx.store.market(row.marketId);
+  if (!mrow) return { kind: 'skip', reason: 'no such market' };
+  const current = marketView(mrow);
+  const link = marketLink(c, current.id);
+  const payload = row.payload as DeliveryPayload;
+  let n: Notification;
+  let live: LiveTarget | null = null;
+  if (row.live) {
+    const message = c.store.liveMessage(w.id, current.id) ?? null;
+    if (message && message.seq === current.seq) {
+      return { kind: 'skip', reason: 'the live message already shows this state' };
+    }
+    if (message) {
+      const slot = plus(message.sentAt, c.settings.liveEditIntervalMs);
+      if (slot > at) return { kind: 'wait', until: slot };
+    }
+    live = { message, channel: message?.channel ?? null };
+    n = { event: row.event, market: current, link, at };
+    const gainers = liveGainers(c, current);
+    if (gainers) n.gainers = gainers;
+  } else if (row.event === 'moved') {
+    if (current.status !== 'open') return { kind: 'skip', reason: 'the market is no longer open' };
+    const post = c.store.marketPost(w.id, current.id);
+    if (post?.postedAt) {
+      const slot = plus(post.postedAt, c.settings.movedIntervalMs);
+      if (slot > at) return { kind: 'wait', until: slot };
+    }
+    const from = post?.probabilities ?? payload.from ?? shownOf(current).probabilities;
+    if (largestMove(shownOf(current).probabilities, from) < w.minMove) {
+      return { kind: 'skip', reason: 'the odds moved back within minMove' };
+    }
+    n = { event: 'moved', market: current, link, at, from };
+  } else {
+    n = { event: row.event, market: payload.market ?? current, link, at };
+    if (payload.closesInMs !== undefined) n.closesInMs = payload.closesInMs;
+    if (payload.gainers) n.gainers = payload.gainers;
+  }
+  const rendered = renderRequest(c, w, row, n, live, now);
+  if ('refused' in rendered) return { kind: 'skip', reason: rendered.refused };
+  return { kind: 'send', webhook: w, shown: shownOf(n.market), live, ...rendered };
+}
+
+/** The answer to one attempt, classified. */
+export type Answer =
+  | { ok: true; httpStatus: number; messageId?: string; channel?: string }
+  | {
+      ok: false;
+      error: string;
+      httpStatus: number | null;
+      /** No point retrying (a 4xx, a refused address, a revoked token). */
+      permanent: boolean;
+      /** The destination asked us to wait this long (429 Retry-After). */
+      retryAfterMs?: number;
+      /** The live message to edit is gone: post a new one. */
+      messageGone?: boolean;
+    };
+
+/** Equal jitter: half the exponential delay, plus up to the other half at random. */
+export function backoffMs(
+  failedAttempts: number,
+  baseMs: number,
+  random: () => number = Math.random,
+): number {
+  const exp = Math.min(baseMs * 2 ** Math.max(0, failedAttempts - 1), MAX_DELAY_MS);
+  return Math.round(exp / 2 + random() * (exp / 2));
+}
+
+export const MAX_DELAY_MS = 3_600_000;
+
+/** Records the answer, and queues what the answer shows is still owed. */
+export function commit(
+  c: ChannelCtx,
+  row: DeliveryRow,
+  p: Extract<Plan, { kind: 'send' }>,
+  a: Answer,
+  now: Date,
+): void {
+  const at = now.toISOString();
+  c.ctx.store.transaction(() => {
+    const fresh = c.store.delivery(row.id);
+    // Deleted with its webhook while the request was in flight.
+    if (!fresh || !c.webhooks.get(row.webhookId)) return;
+    const w = p.webhook;
+    if (a.ok) {
+      c.store.recordAttempt(row.id, { status: 'delivered', at, httpStatus: a.httpStatus });
+      const mrow = c.ctx.store.market(row.marketId);
+      const current = mrow ? marketView(mrow) : undefined;
+      if (p.live) {
+        const messageId = a.messageId ?? p.live.message?.messageId;
+        if (messageId) {
+          c.store.saveLiveMessage({
+            webhookId: w.id,
+            marketId: row.marketId,
+            messageId,
+            channel: a.channel ?? p.live.channel,
+            seq: p.shown.seq,
+            sentAt: at,
+          });
+        }
+        // Changes that arrived while this was in flight found it queued and left it at that.
+        const finished =
+          current &&
+          current.status !== p.shown.status &&
+          (current.status === 'resolved' || current.status === 'cancelled');
+        if (
+          current &&
+          current.seq !== p.shown.seq &&
+          (wants(w, 'moved', current.id) || (finished && wants(w, 'resolved', current.id)))
+        ) {
+          enqueueLive(c, w, current.id, 'moved', at);
+        }
+      } else {
+        c.store.saveMarketPost({
+          webhookId: w.id,
+          marketId: row.marketId,
+          probabilities: p.shown.probabilities,
+          postedAt: at,
+        });
+        if (current && wants(w, 'moved', current.id)) enqueueMovedIfDue(c, w, current, at);
+      }
+      return;
+    }
+    const attempts = fresh.attempts + 1;
+    if (a.messageGone) c.store.deleteLiveMessage(w.id, row.marketId);
+    if (a.permanent || attempts >= c.settings.maxAttempts) {
+      c.store.recordAttempt(row.id, {
+        status: 'failed',
+        at,
+        error: a.error,
+        httpStatus: a.httpStatus,
+      });
+      return;
+    }
+    const delay = a.messageGone
+      ? 0
+      : (a.retryAfterMs ?? backoffMs(attempts, c.settings.retryBaseMs));
+    c.store.recordAttempt(row.id, {
+      status: 'retrying',
+      at,
+      nextAttemptAt: new Date(now.getTime() + delay).toISOString(),
+      error: a.error,
+      httpStatus: a.httpStatus,
+    });
+  });
+}

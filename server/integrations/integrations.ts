@@ -1,0 +1,37 @@
+import type { Router } from 'express';
+import type { Ctx } from '../services/context.ts';
+import type { IntegrationsStore } from '../store/integrationsStore.ts';
+import { type ChannelCtx, settingsOf } from './channelCtx.ts';
+import { outboxHook } from './outbox.ts';
+import { integrationRoutes } from './routes.ts';
+import { WebhookRegistry } from './webhooks.ts';
+import { startWorker } from './worker.ts';
+
+export interface Integrations {
+  /** Routes under /api: webhook admin, the delivery log, Slack's slash command. */
+  router: Router;
+  channels: ChannelCtx;
+  /** Stops the worker after the requests in flight are answered and recorded. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Team channels: registers the outbox transaction hook and starts the delivery worker.
+ * `baseUrl` gives the address people reach Parity at, for links in posts.
+ */
+export function createIntegrations(
+  ctx: Ctx,
+  store: IntegrationsStore,
+  baseUrl: () => string,
+): Integrations {
+  const channels: ChannelCtx = {
+    ctx,
+    store,
+    webhooks: new WebhookRegistry(store),
+    settings: settingsOf(ctx.config),
+    baseUrl,
+  };
+  ctx.txHooks.push(outboxHook(channels));
+  const worker = startWorker(channels);
+  return { router: integrationRoutes(channels), channels, stop: () => worker.stop() };
+}

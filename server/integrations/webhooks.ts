@@ -1,0 +1,134 @@
+import { randomBytes } from 'node:crypto';
+import { DomainError } from '../../shared/errors.ts';
+import type {
+  CreateWebhookRequest,
+  Webhook,
+  WebhookEvent,
+  WebhookResponse,
+} from '../../shared/schemas/index.ts';
+import type { Ctx } from '../services/context.ts';
+import type { IntegrationsStore, WebhookRow } from '../store/integrationsStore.ts';
+import { checkUrlShape } from './safeRequest.ts';
+
+export const DEFAULT_MIN_MOVE = 0.05;
+const ALL_EVENTS: WebhookEvent[] = ['created', 'moved', 'closing', 'resolved'];
+
+/** A Discord webhook URL: `/api[/v10]/webhooks/<id>/<token>`. */
+const DISCORD_WEBHOOK_PATH = /^(?:\/api(?:\/v\d+)?)?\/webhooks\/(\d+)\/([\w-]+)\/?$/;
+
+export function webhookView(w: WebhookRow): Webhook {
+  return {
+    id: w.id,
+    kind: w.kind,
+    url: w.url,
+    mode: w.mode,
+    events: w.events,
+    minMove: w.minMove,
+    marketIds: w.marketIds,
+    createdAt: w.createdAt,
+  };
+}
+
+/** Whether a webhook wants an event about a market. */
+export function wants(w: WebhookRow, event: WebhookEvent, marketId: string): boolean {
+  return w.events.includes(event) && (w.marketIds === null || w.marketIds.includes(marketId));
+}
+
+/** The channel a live Slack webhook posts to: the `channel` query parameter of its URL. */
+export function slackChannelOf(url: string): string | undefined {
+  return new URL(url).searchParams.get('channel') ?? undefined;
+}
+
+/** The path of a Discord webhook URL (`/webhooks/<id>/<token>`), or undefined. */
+export function discordWebhookPath(url: string): string | undefined {
+  const m = DISCORD_WEBHOOK_PATH.exec(new URL(url).pathname);
+  return m ? `/webhooks/${m[1]}/${m[2]}` : undefined;
+}
+
+function invalid(message: string, field = 'url'): DomainError {
+  return new DomainError('validation_failed', message, { field });
+}
+
+/**
+ * The webhooks, cached in memory: the transaction hook reads them on every change, and only
+ * this registry writes them.
+ */
+export class WebhookRegistry {
+  private cache: WebhookRow[] | undefined;
+
+  constructor(private readonly store: IntegrationsStore) {}
+
+  list(): readonly WebhookRow[] {
+    this.cache ??= this.store.webhooks();
+    return this.cache;
+  }
+
+  get(id: string): WebhookRow | undefined {
+    return this.list().find((w) => w.id === id);
+  }
+
+  /** Creates a webhook; the secret is returned here and never again. */
+  create(ctx: Ctx, actor: string, req: CreateWebhookRequest): WebhookResponse {
+    const allowPrivate = ctx.config.WEBHOOK_ALLOW_PRIVATE;
+    const refused = checkUrlShape(req.url, allowPrivate);
+    if (refused) throw invalid(`the webhook URL is refused: ${refused}`);
+    const mode = req.mode ?? 'post';
+    if (req.kind === 'slack' && mode === 'live') {
+      if (!slackChannelOf(req.url)) {
+        throw invalid(
+          'a live Slack webhook names its channel in the URL: add ?channel=<channel id> to the incoming-webhook URL',
+        );
+      }
+      if (!ctx.config.SLACK_BOT_TOKEN) {
+        throw invalid('live Slack messages are sent with a bot token: set SLACK_BOT_TOKEN', 'mode');
+      }
+    }
+    if (req.kind === 'discord' && mode === 'live' && !discordWebhookPath(req.url)) {
+      throw invalid('a live Discord webhook needs a webhook URL ending in /webhooks/<id>/<token>');
+    }
+    for (const id of req.marketIds ?? []) {
+      if (!ctx.store.market(id)) throw invalid(`no market ${id}`, 'marketIds');
+    }
+    const row: WebhookRow = {
+      id: `wh_${randomBytes(9).toString('base64url')}`,
+      kind: req.kind,
+      url: req.url,
+      mode,
+      events: ALL_EVENTS.filter((e) => (req.events ?? ALL_EVENTS).includes(e)),
+      minMove: req.minMove ?? DEFAULT_MIN_MOVE,
+      marketIds: req.marketIds ? [...new Set(req.marketIds)] : null,
+      secret: randomBytes(32).toString('hex'),
+      createdAt: ctx.now().toISOString(),
+    };
+    ctx.store.transaction(() => {
+      this.store.insertWebhook(row);
+      ctx.store.insertAudit({
+        at: row.createdAt,
+        actor,
+        action: 'webhook.create',
+        marketId: null,
+        // The URL itself is a credential for Slack and Discord: only its host is logged.
+        detail: { id: row.id, kind: row.kind, mode: row.mode, host: new URL(row.url).host },
+      });
+    });
+    this.cache = undefined;
+    return { webhook: webhookView(row), secret: row.secret };
+  }
+
+  /** Deletes a webhook with its queued deliveries and live-message records. */
+  delete(ctx: Ctx, actor: string, id: string): void {
+    ctx.store.transaction(() => {
+      const row = this.store.webhook(id);
+      if (!row || !this.store.deleteWebhook(id))
+        throw new DomainError('not_found', `no webhook ${id}`);
+      ctx.store.insertAudit({
+        at: ctx.now().toISOString(),
+        actor,
+        action: 'webhook.delete',
+        marketId: null,
+        detail: { id, kind: row.kind, host: new URL(row.url).host },
+      });
+    });
+    this.cache = undefined;
+  }
+}
