@@ -43,6 +43,8 @@ export const Env = z.object({
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   /** Team channels: at most one post per market per this interval. */
   WEBHOOK_MOVED_INTERVAL_MS: z.coerce.number().int().min(0).default(60_000),
+  /** Team channels: a move is posted this long after it crossed minMove, so a burst makes one post. */
+  WEBHOOK_MOVED_SETTLE_MS: z.coerce.number().int().min(0).default(5000),
   /** Team channels: at most one edit of a live message per this interval. */
   LIVE_EDIT_INTERVAL_MS: z.coerce.number().int().min(0).default(5000),
   PUBLIC_URL: z.url().optional(),

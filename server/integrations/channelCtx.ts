@@ -12,6 +12,8 @@ export interface ChannelSettings {
   timeoutMs: number;
   /** At most one post per market per this interval. */
   movedIntervalMs: number;
+  /** A move is posted this long after it crossed minMove: the trades of a burst ride along. */
+  movedSettleMs: number;
   /** At most one edit of a live message per this interval. */
   liveEditIntervalMs: number;
   allowPrivate: boolean;
@@ -37,6 +39,7 @@ export function settingsOf(config: Ctx['config']): ChannelSettings {
     pollMs: config.WEBHOOK_POLL_MS,
     timeoutMs: config.WEBHOOK_TIMEOUT_MS,
     movedIntervalMs: config.WEBHOOK_MOVED_INTERVAL_MS,
+    movedSettleMs: config.WEBHOOK_MOVED_SETTLE_MS,
     liveEditIntervalMs: config.LIVE_EDIT_INTERVAL_MS,
     allowPrivate: config.WEBHOOK_ALLOW_PRIVATE,
     slackApiUrl: config.SLACK_API_URL.replace(/\/+$/, ''),

@@ -52,8 +52,9 @@ export function enqueueLive(
 
 /**
  * Queues a `moved` post when the market moved by at least `minMove` from what the last post
- * showed, unless one is queued already (it will show the latest odds). It is due no sooner than
- * the moved interval after the last post about the market.
+ * showed, unless one is queued already (it will show the latest odds). It is due once the move
+ * has settled for a moment (the rest of a burst rides along) and no sooner than the moved
+ * interval after the last post about the market.
  */
 export function enqueueMovedIfDue(c: ChannelCtx, w: WebhookRow, m: Market, at: string): void {
   if (m.status !== 'open') return;
@@ -67,7 +68,7 @@ export function enqueueMovedIfDue(c: ChannelCtx, w: WebhookRow, m: Market, at: s
   }
   if (largestMove(probabilitiesOf(m), post.probabilities) < w.minMove) return;
   const due = later(
-    at,
+    plus(at, c.settings.movedSettleMs),
     post.postedAt === null ? undefined : plus(post.postedAt, c.settings.movedIntervalMs),
   );
   const payload: DeliveryPayload = { from: post.probabilities };

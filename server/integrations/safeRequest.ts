@@ -1,4 +1,4 @@
-import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import { lookup as dnsLookup } from 'node:dns/promises';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
@@ -19,7 +19,13 @@ export interface OutgoingRequest {
   timeoutMs: number;
   /** Skip the address check (WEBHOOK_ALLOW_PRIVATE: tests, local receivers). */
   allowPrivate: boolean;
+  /** Name resolution (default: the system resolver, as `dns.lookup` with `all`). */
+  resolve?: Resolver;
 }
+
+export type Resolver = (hostname: string) => Promise<{ address: string; family: number }[]>;
+
+const systemResolver: Resolver = (hostname) => dnsLookup(hostname, { all: true });
 
 export interface OutgoingResponse {
   status: number;
@@ -68,33 +74,34 @@ export function checkUrlShape(raw: string, allowPrivate: boolean): string | null
   return null;
 }
 
-/** dns.lookup that refuses when any resolved address is not public unicast. */
-const guardedLookup: LookupFunction = (hostname, options, callback) => {
-  dnsLookup(hostname, { ...options, all: true }, (err, addresses: LookupAddress[]) => {
-    if (err) {
-      callback(err, '', 0);
-      return;
-    }
-    if (addresses.length === 0) {
-      callback(new BlockedAddressError(`${hostname} resolves to no address`), '', 0);
-      return;
-    }
-    for (const a of addresses) {
-      const blocked = blockedRange(a.address);
-      if (blocked) {
-        callback(
-          new BlockedAddressError(`${hostname} resolves to ${a.address} (${blocked})`),
-          '',
-          0,
-        );
-        return;
-      }
-    }
-    const first = addresses[0]!;
-    if (options.all) callback(null, addresses);
-    else callback(null, first.address, first.family);
-  });
-};
+/** A `lookup` for net.connect that refuses when any resolved address is not public unicast. */
+export function guardedLookup(resolve: Resolver = systemResolver): LookupFunction {
+  return (hostname, options, callback) => {
+    resolve(hostname).then(
+      (addresses) => {
+        const refusal =
+          addresses.length === 0
+            ? `${hostname} resolves to no address`
+            : addresses
+                .map((a) => ({ a, blocked: blockedRange(a.address) }))
+                .filter((x) => x.blocked)
+                .map((x) => `${hostname} resolves to ${x.a.address} (${x.blocked})`)[0];
+        if (refusal) {
+          callback(new BlockedAddressError(`refused: ${refusal}`), '', 0);
+          return;
+        }
+        const family =
+          options.family === 'IPv4' ? 4 : options.family === 'IPv6' ? 6 : options.family;
+        const usable = family ? addresses.filter((a) => a.family === family) : addresses;
+        const first = usable[0];
+        if (!first) callback(new Error(`${hostname} has no IPv${family} address`), '', 0);
+        else if (options.all) callback(null, usable);
+        else callback(null, first.address, first.family);
+      },
+      (err: NodeJS.ErrnoException) => callback(err, '', 0),
+    );
+  };
+}
 
 /** Sends one request; rejects on a blocked address, a network error or the timeout. */
 export function safeRequest(req: OutgoingRequest): Promise<OutgoingResponse> {
@@ -119,7 +126,7 @@ export function safeRequest(req: OutgoingRequest): Promise<OutgoingResponse> {
         method: req.method,
         headers: { ...req.headers, 'content-length': String(body.length) },
         // Literal addresses never reach lookup; checkUrlShape judged those above.
-        ...(req.allowPrivate ? {} : { lookup: guardedLookup }),
+        ...(req.allowPrivate ? {} : { lookup: guardedLookup(req.resolve) }),
       },
       (res) => {
         const chunks: Buffer[] = [];
