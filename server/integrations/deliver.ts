@@ -31,6 +31,8 @@ export interface LiveTarget {
 export type Plan =
   | { kind: 'skip'; reason: string }
   | { kind: 'wait'; until: string }
+  /** Cannot be sent as configured (a live Slack webhook without a bot token). */
+  | { kind: 'fail'; reason: string }
   | {
       kind: 'send';
       webhook: WebhookRow;
@@ -97,7 +99,7 @@ export function plan(c: ChannelCtx, row: DeliveryRow, now: Date): Plan {
     if (payload.gainers) n.gainers = payload.gainers;
   }
   const rendered = renderRequest(c, w, row, n, live, now);
-  if ('refused' in rendered) return { kind: 'skip', reason: rendered.refused };
+  if ('refused' in rendered) return { kind: 'fail', reason: rendered.refused };
   return { kind: 'send', webhook: w, shown: shownOf(n.market), live, ...rendered };
 }
 

@@ -67,13 +67,33 @@ export function startWorker(c: ChannelCtx): DeliveryWorker {
 
   function start(row: DeliveryRow, now: Date): void {
     const at = now.toISOString();
-    const p = plan(c, row, now);
+    let p: Plan;
+    try {
+      p = plan(c, row, now);
+    } catch (err) {
+      // A bug, not the destination's fault: give the row up rather than let it block the queue.
+      log.error({ err, delivery: row.id }, 'planning a webhook delivery failed');
+      c.store.recordAttempt(row.id, {
+        status: 'failed',
+        at,
+        error: 'internal error',
+        httpStatus: null,
+      });
+      return;
+    }
     switch (p.kind) {
       case 'skip':
         c.store.skip(row.id, p.reason, at);
         return;
       case 'wait':
         c.store.postpone(row.id, p.until, at);
+        return;
+      case 'fail':
+        log.warn(
+          { webhookId: row.webhookId, delivery: row.id, error: p.reason },
+          'webhook delivery impossible',
+        );
+        c.store.recordAttempt(row.id, { status: 'failed', at, error: p.reason, httpStatus: null });
         return;
       case 'send': {
         busy.add(row.webhookId);
