@@ -173,10 +173,15 @@ export function commit(
           enqueueLive(c, w, current.id, 'moved', at);
         }
       } else {
+        // The baseline of the next move is what this post showed, unless it showed a snapshot
+        // older than the market's state (a created post that waited out retries while a move
+        // was posted): then the baseline stays, and only the post time counts.
+        const previous = c.store.marketPost(w.id, row.marketId);
+        const showedLatest = row.event === 'moved' || current?.seq === p.shown.seq || !previous;
         c.store.saveMarketPost({
           webhookId: w.id,
           marketId: row.marketId,
-          probabilities: p.shown.probabilities,
+          probabilities: showedLatest ? p.shown.probabilities : previous.probabilities,
           postedAt: at,
         });
         if (current && wants(w, 'moved', current.id)) enqueueMovedIfDue(c, w, current, at);
