@@ -196,3 +196,25 @@ describe('live Slack messages', () => {
     expectSpaced([post, ...updates()]);
   });
 });
+
+describe('live mode where messages cannot be edited', () => {
+  it('gives Teams snapshot posts instead', async () => {
+    const id = await hook({ kind: 'teams', mode: 'live', url: `${rx.url}/teams-live` });
+    await admin.post('/api/markets', {
+      id: 'live-teams',
+      question: 'Live on Teams?',
+      closesAt: inDays(9),
+    });
+    await rx.waitFor(() => rx.to('/teams-live').length === 1);
+    await admin.post('/api/markets/live-teams/resolve', { outcomeId: 'no' });
+    await rx.waitFor(() => rx.to('/teams-live').length === 2);
+    expect(
+      rx.to('/teams-live').map((r) => [r.method, r.json.attachments[0].content.body[0].text]),
+    ).toEqual([
+      ['POST', 'New market: Live on Teams?'],
+      ['POST', 'Resolved No: Live on Teams?'],
+    ]);
+    const log = await admin.get(`/api/integrations/deliveries?webhookId=${id}`);
+    expect(log.body.deliveries.map((d: any) => d.live)).toEqual([false, false]);
+  });
+});
