@@ -4,7 +4,7 @@
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { io, type Socket } from 'socket.io-client';
-import { type ChildServer, percentile, spawnServer } from './serverProcess.ts';
+import { type ChildServer, percentile, spawnServer } from '../test/helpers/childServer.ts';
 
 const { values } = parseArgs({
   options: {
