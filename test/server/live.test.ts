@@ -1,5 +1,6 @@
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LiveMarkets } from '../../client/src/live/liveClient.ts';
 import type {
   ClientToServerEvents,
   MarketUpdate,
@@ -80,7 +81,9 @@ describe('live odds over socket.io', () => {
     const t = await trader.post('/api/markets/live-one/trades', { outcomeId: 'yes', shares: 10 });
     await until(() => updates.length === 1 && trades.length === 1);
     expect(updates[0]).toMatchObject({ marketId: 'live-one', seq: 1, prevSeq: 0, status: 'open' });
-    expect(updates[0]!.probabilities).toEqual(t.body.market.outcomes.map((o: any) => o.probability));
+    expect(updates[0]!.probabilities).toEqual(
+      t.body.market.outcomes.map((o: any) => o.probability),
+    );
   });
 
   it('coalesces a burst of 200 trades into fewer updates that end on the exact final state', async () => {
@@ -93,7 +96,10 @@ describe('live odds over socket.io', () => {
     await trader.register('burst_trader');
     await Promise.all(
       Array.from({ length: 200 }, (_, i) =>
-        trader.post('/api/markets/live-burst/trades', { outcomeId: i % 3 ? 'yes' : 'no', shares: 1 }),
+        trader.post('/api/markets/live-burst/trades', {
+          outcomeId: i % 3 ? 'yes' : 'no',
+          shares: 1,
+        }),
       ),
     );
     const final = (await trader.get('/api/markets/live-burst')).body.market;
@@ -130,7 +136,10 @@ describe('live odds over socket.io', () => {
       if (!ack.ok) expect(ack.error.code).toBe('validation_failed');
     }
     const missing = await subscribe(s, 'no-such-market');
-    expect(missing).toEqual({ ok: false, error: { code: 'not_found', message: expect.any(String) } });
+    expect(missing).toEqual({
+      ok: false,
+      error: { code: 'not_found', message: expect.any(String) },
+    });
     (s as any).emit('nonsense', { a: 1 });
     s.emit('unsubscribe', { not: 'an id' });
     const ok = await subscribe(s, 'live-one');
@@ -145,5 +154,74 @@ describe('live odds over socket.io', () => {
     expect(await gone).toBe('io server disconnect');
     const ack = await subscribe(neighbour, 'live-one');
     expect(ack.ok).toBe(true);
+  });
+
+  it('ends on the exact final state after a disconnect in the middle of trading', async () => {
+    await newMarket('live-reconnect');
+    const s: ClientSocket = io(server.url, {
+      transports: ['websocket'],
+      forceNew: true,
+      reconnectionDelay: 50,
+      reconnectionDelayMax: 100,
+      extraHeaders: { origin: server.url },
+    });
+    sockets.push(s);
+    const reader = new Client(server.url);
+    const live = new LiveMarkets(
+      s,
+      async (id) => (await reader.get(`/api/markets/${id}`)).body.market,
+    );
+    let latest: any = null;
+    live.subscribe('live-reconnect', (m) => {
+      latest = m;
+    });
+    await until(() => latest !== null);
+    const trader = new Client(server.url);
+    await trader.register('reconnect_trader');
+    const trade = (i: number) =>
+      trader.post('/api/markets/live-reconnect/trades', {
+        outcomeId: i % 2 ? 'yes' : 'no',
+        shares: 1 + (i % 5),
+      });
+    for (let i = 0; i < 20; i++) await trade(i);
+    // Drop the transport under the client: socket.io reconnects by itself.
+    (s.io as any).engine.close();
+    for (let i = 20; i < 60; i++) await trade(i);
+    const final = (await reader.get('/api/markets/live-reconnect')).body.market;
+    await until(() => latest?.seq === final.seq);
+    expect(latest.outcomes.map((o: any) => o.probability)).toEqual(
+      final.outcomes.map((o: any) => o.probability),
+    );
+    expect(latest.volumeCents).toBe(final.volumeCents);
+    live.close();
+  });
+
+  it('refetches a market when an update was lost (a seq gap)', async () => {
+    await newMarket('live-gap');
+    const s = await connect();
+    const reader = new Client(server.url);
+    const live = new LiveMarkets(
+      s,
+      async (id) => (await reader.get(`/api/markets/${id}`)).body.market,
+    );
+    let latest: any = null;
+    live.subscribe('live-gap', (m) => {
+      latest = m;
+    });
+    await until(() => latest !== null);
+    const trader = new Client(server.url);
+    await trader.register('gap_trader');
+    // Stop hearing updates for a while, as if they were lost on the way.
+    const handlers = [...(s as any).listeners('market:update')];
+    for (const h of handlers) s.off('market:update', h);
+    await trader.post('/api/markets/live-gap/trades', { outcomeId: 'yes', shares: 5 });
+    await new Promise((r) => setTimeout(r, 120));
+    for (const h of handlers) s.on('market:update', h);
+    await trader.post('/api/markets/live-gap/trades', { outcomeId: 'yes', shares: 5 });
+    const final = (await reader.get('/api/markets/live-gap')).body.market;
+    await until(() => latest?.seq === final.seq);
+    expect(live.refetches).toBe(1);
+    expect(latest.outcomes[0].probability).toBe(final.outcomes[0].probability);
+    live.close();
   });
 });

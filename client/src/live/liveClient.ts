@@ -1,0 +1,158 @@
+import type { Socket } from 'socket.io-client';
+import type {
+  ClientToServerEvents,
+  Market,
+  MarketUpdate,
+  ServerToClientEvents,
+  SubscribeAck,
+} from '../../../shared/schemas/index.ts';
+import { MarketUpdate as MarketUpdateSchema } from '../../../shared/schemas/index.ts';
+
+export type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+export type MarketListener = (market: Market) => void;
+
+/** What the live client needs from a socket: the events it listens to and sends. */
+export interface LiveSource {
+  on: LiveSocket['on'];
+  off: LiveSocket['off'];
+  emit: LiveSocket['emit'];
+  connected: boolean;
+}
+
+interface Entry {
+  market: Market | null;
+  listeners: Set<MarketListener>;
+  /** A refetch or subscribe in flight: updates wait for it. */
+  syncing: boolean;
+  /** The newest update that arrived while syncing. */
+  pending: MarketUpdate | null;
+}
+
+/** Applies a market:update's state to a market (updates carry the full latest state). */
+export function applyUpdate(m: Market, u: MarketUpdate): Market {
+  return {
+    ...m,
+    seq: u.seq,
+    status: u.status,
+    volumeCents: u.volumeCents,
+    outcomes: m.outcomes.map((o, i) => ({
+      ...o,
+      probability: u.probabilities[i] ?? o.probability,
+    })),
+  };
+}
+
+/**
+ * Live markets over socket.io that never silently miss a change. Subscribing answers with a
+ * snapshot carrying `seq`; each `market:update` names the seq before it (`prevSeq`), so:
+ * an update at or below the known seq is stale and ignored; one whose `prevSeq` is at or below
+ * the known seq is applied; anything else means an update was lost, and the market is
+ * refetched. After a reconnect every market is subscribed again and refetched.
+ */
+export class LiveMarkets {
+  private readonly entries = new Map<string, Entry>();
+  private readonly onUpdate = (raw: MarketUpdate) => this.handleUpdate(raw);
+  private readonly onConnect = () => {
+    for (const id of this.entries.keys()) this.resync(id);
+  };
+  /** Refetches caused by gaps or reconnects, for tests and diagnostics. */
+  refetches = 0;
+
+  constructor(
+    private readonly socket: LiveSource,
+    private readonly fetchMarket: (id: string) => Promise<Market>,
+  ) {
+    socket.on('market:update', this.onUpdate);
+    socket.on('connect', this.onConnect);
+  }
+
+  /** Follows a market; the listener gets every new state. Returns the unsubscribe function. */
+  subscribe(id: string, listener: MarketListener): () => void {
+    let entry = this.entries.get(id);
+    if (!entry) {
+      entry = { market: null, listeners: new Set(), syncing: false, pending: null };
+      this.entries.set(id, entry);
+      if (this.socket.connected) this.resync(id, false);
+    } else if (entry.market) {
+      listener(entry.market);
+    }
+    entry.listeners.add(listener);
+    return () => {
+      const e = this.entries.get(id);
+      if (!e) return;
+      e.listeners.delete(listener);
+      if (e.listeners.size === 0) {
+        this.entries.delete(id);
+        this.socket.emit('unsubscribe', id);
+      }
+    };
+  }
+
+  /** The latest known state of a followed market. */
+  get(id: string): Market | null {
+    return this.entries.get(id)?.market ?? null;
+  }
+
+  /** Stops listening to the socket. */
+  close(): void {
+    this.socket.off('market:update', this.onUpdate);
+    this.socket.off('connect', this.onConnect);
+    this.entries.clear();
+  }
+
+  private set(id: string, market: Market): void {
+    const e = this.entries.get(id);
+    if (!e) return;
+    if (e.market && market.seq < e.market.seq) return;
+    e.market = market;
+    for (const l of e.listeners) l(market);
+  }
+
+  private handleUpdate(raw: MarketUpdate): void {
+    const parsed = MarketUpdateSchema.safeParse(raw);
+    if (!parsed.success) return;
+    const u = parsed.data;
+    const e = this.entries.get(u.marketId);
+    if (!e) return;
+    if (!e.market || e.syncing) {
+      if (!e.pending || u.seq > e.pending.seq) e.pending = u;
+      return;
+    }
+    const known = e.market.seq;
+    if (u.seq <= known) return;
+    const prev = u.prevSeq ?? u.seq - 1;
+    if (prev <= known) this.set(u.marketId, applyUpdate(e.market, u));
+    else this.resync(u.marketId);
+  }
+
+  /** Subscribes (again) and takes the snapshot; with `refetch`, also reloads over HTTP. */
+  private resync(id: string, refetch = true): void {
+    const e = this.entries.get(id);
+    if (!e) return;
+    e.syncing = true;
+    if (refetch) this.refetches += 1;
+    this.socket.emit('subscribe', id, (ack: SubscribeAck) => {
+      const done = (m: Market | null) => {
+        const cur = this.entries.get(id);
+        if (!cur) return;
+        cur.syncing = false;
+        if (m) this.set(id, m);
+        const pending = cur.pending;
+        cur.pending = null;
+        if (pending && cur.market) this.handleUpdate(pending);
+      };
+      if (!ack.ok) {
+        done(null);
+        return;
+      }
+      if (!refetch) {
+        done(ack.market);
+        return;
+      }
+      this.fetchMarket(id).then(
+        (m) => done(m.seq >= ack.market.seq ? m : ack.market),
+        () => done(ack.market),
+      );
+    });
+  }
+}
