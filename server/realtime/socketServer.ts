@@ -83,7 +83,9 @@ export function createSocketServer(
   const io: ParityIo = new Server(httpServer, {
     maxHttpBufferSize: limits.maxMessageBytes,
     serveClient: false,
-    connectionStateRecovery: { maxDisconnectionDuration: 2 * 60_000, skipMiddlewares: true },
+    // No connectionStateRecovery: it keeps every broadcast packet in memory for its window
+    // (minutes of trades under load), and clients need no replay: on reconnect they subscribe
+    // again and take a fresh snapshot, and seq/prevSeq tell them of any gap.
   });
 
   io.use((socket, next) => {
