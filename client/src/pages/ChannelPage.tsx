@@ -1,0 +1,4 @@
+// Replaced by the real page.
+export default function ChannelPage() {
+  return <p className="muted">ChannelPage</p>;
+}

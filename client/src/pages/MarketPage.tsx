@@ -1,0 +1,4 @@
+// Replaced by the real page.
+export default function MarketPage() {
+  return <p className="muted">MarketPage</p>;
+}
