@@ -241,6 +241,49 @@ describe('sessions', () => {
     expect((await c.get('/api/me')).body.user.username).toBe('logan');
   });
 
+  it('registers a username once when the same name is registered concurrently', async () => {
+    const before = stateSnapshot(server.parity);
+    const all = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        new Client(server.url).post('/api/auth/register', {
+          username: 'racer',
+          password: 'password-123',
+        }),
+      ),
+    );
+    expect(all.map((r) => r.status).sort()).toEqual([201, 409, 409, 409, 409, 409]);
+    for (const r of all.filter((x) => x.status === 409)) expect(r.body.error.code).toBe('conflict');
+    const after = stateSnapshot(server.parity);
+    expect(after.users - before.users).toBe(1);
+    // One starting grant: one ledger transaction.
+    expect(after.ledgerTx - before.ledgerTx).toBe(1);
+    expect(after.sessions - before.sessions).toBe(1);
+  });
+
+  it('expires a session after SESSION_TTL_HOURS', async () => {
+    let offsetMs = 0;
+    const clocked = await startServer({
+      env: { SESSION_TTL_HOURS: '1' },
+      now: () => new Date(Date.now() + offsetMs),
+    });
+    try {
+      const c = new Client(clocked.url);
+      await c.register('shortlived');
+      expect((await c.get('/api/me')).status).toBe(200);
+      offsetMs = 59 * 60_000;
+      expect((await c.get('/api/me')).status).toBe(200);
+      offsetMs = 61 * 60_000;
+      expectError(await c.get('/api/me'), 401, 'unauthenticated');
+      // The cookie itself says when it expires, an hour after sign-in.
+      const again = new Client(clocked.url);
+      const r = await again.login('shortlived', 'password-123');
+      const expires = Date.parse(/Expires=([^;]+)/i.exec(r.headers.get('set-cookie')!)![1]!);
+      expect(Math.abs(expires - (Date.now() + offsetMs + 3600_000))).toBeLessThan(5000);
+    } finally {
+      await clocked.close();
+    }
+  });
+
   it('rate-limits logins per username after 10 failures, even with the right password', async () => {
     const c = new Client(server.url);
     await c.register('rita', 'rita-password-1');

@@ -327,6 +327,29 @@ describe('the ledger under concurrent random trading', () => {
       negativeUsers: 0,
       negativeMarkets: 0,
     });
+
+    // Undoing the cancellation takes the refunds back; resolving instead pays the winners.
+    const beforeUndo = await balances();
+    const undoCancel = await admin.post('/api/markets/load-c/unresolve', {});
+    expect(undoCancel.status).toBe(200);
+    expect(undoCancel.body.market.status).toBe('closed');
+    const cTrades = trades('load-c');
+    for (const u of users) {
+      const net = sum(cTrades.filter((t) => t.username === u.name).map((t) => t.costCents));
+      const now = (await u.client.get('/api/me')).body.user.balanceCents;
+      expect(now).toBe(beforeUndo.get(u.name)! - Math.max(0, net));
+    }
+    const cHeld = subsidyCents(100, 2) + sum(cTrades.map((t) => t.costCents));
+    expect(store.balanceOf('market:load-c')).toBe(cHeld);
+    expect((await admin.post('/api/markets/load-c/resolve', { outcomeId: 'yes' })).status).toBe(
+      200,
+    );
+    expect(store.balanceOf('market:load-c')).toBe(0);
+    expect(ledgerInvariants(server.parity)).toEqual({
+      total: 0,
+      negativeUsers: 0,
+      negativeMarkets: 0,
+    });
   });
 });
 
