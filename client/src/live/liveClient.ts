@@ -9,6 +9,9 @@ import type {
 import { MarketUpdate as MarketUpdateSchema } from '../../../shared/schemas/index.ts';
 
 export type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+/** Updates held while a market syncs; more than this many means refetching anyway. */
+const MAX_PENDING = 256;
+
 export type MarketListener = (market: Market) => void;
 
 /** What the live client needs from a socket: the events it listens to and sends. */
@@ -24,8 +27,8 @@ interface Entry {
   listeners: Set<MarketListener>;
   /** A refetch or subscribe in flight: updates wait for it. */
   syncing: boolean;
-  /** The newest update that arrived while syncing. */
-  pending: MarketUpdate | null;
+  /** Updates that arrived while syncing, by seq; applied in order once the sync lands. */
+  pending: MarketUpdate[];
 }
 
 /** Applies a market:update's state to a market (updates carry the full latest state). */
@@ -70,7 +73,7 @@ export class LiveMarkets {
   subscribe(id: string, listener: MarketListener): () => void {
     let entry = this.entries.get(id);
     if (!entry) {
-      entry = { market: null, listeners: new Set(), syncing: false, pending: null };
+      entry = { market: null, listeners: new Set(), syncing: false, pending: [] };
       this.entries.set(id, entry);
       if (this.socket.connected) this.resync(id, false);
     } else if (entry.market) {
@@ -115,7 +118,11 @@ export class LiveMarkets {
     const e = this.entries.get(u.marketId);
     if (!e) return;
     if (!e.market || e.syncing) {
-      if (!e.pending || u.seq > e.pending.seq) e.pending = u;
+      // Kept in order so that a run of consecutive updates is not mistaken for a gap; past the
+      // cap the oldest go, and the gap they leave makes a refetch.
+      e.pending.push(u);
+      e.pending.sort((a, b) => a.seq - b.seq);
+      if (e.pending.length > MAX_PENDING) e.pending.shift();
       return;
     }
     const known = e.market.seq;
@@ -138,8 +145,16 @@ export class LiveMarkets {
         cur.syncing = false;
         if (m) this.set(id, m);
         const pending = cur.pending;
-        cur.pending = null;
-        if (pending && cur.market) this.handleUpdate(pending);
+        cur.pending = [];
+        if (!cur.market) return;
+        for (const u of pending) {
+          this.handleUpdate(u);
+          // A gap among the held updates started another sync; it takes the rest.
+          if (cur.syncing) {
+            cur.pending.push(...pending.slice(pending.indexOf(u) + 1));
+            break;
+          }
+        }
       };
       if (!ack.ok) {
         done(null);
