@@ -5,6 +5,7 @@ import type { Database } from 'better-sqlite3';
 import { type Logger, pino } from 'pino';
 import { createParity, type Parity } from '../../server/app.ts';
 import { loadConfig } from '../../server/config.ts';
+import type { SocketLimits } from '../../server/realtime/socketServer.ts';
 
 export const ADMIN = { username: 'admin', password: 'admin-password-123' };
 
@@ -22,7 +23,13 @@ export interface TestServer {
  * for a restart), seeded from seeds/, simulation off unless the env turns it on.
  */
 export async function startServer(
-  opts: { env?: Record<string, string>; dataDir?: string; now?: () => Date; logger?: Logger } = {},
+  opts: {
+    env?: Record<string, string>;
+    dataDir?: string;
+    now?: () => Date;
+    logger?: Logger;
+    socketLimits?: SocketLimits;
+  } = {},
 ): Promise<TestServer> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'parity-test-'));
   const config = loadConfig({
@@ -40,6 +47,7 @@ export async function startServer(
     config,
     logger: opts.logger ?? pino({ level: config.LOG_LEVEL }),
     ...(opts.now ? { now: opts.now } : {}),
+    ...(opts.socketLimits ? { socketLimits: opts.socketLimits } : {}),
   });
   const port = await parity.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${port}`;
