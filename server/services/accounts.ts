@@ -25,7 +25,14 @@ let dummyHash: Promise<string> | undefined;
 /** Creates a user with the starting grant from the house, in one transaction. */
 export function insertUserWithGrant(
   ctx: Ctx,
-  fields: { username: string; passwordHash: string; role: UserRow['role']; bot?: boolean },
+  fields: {
+    username: string;
+    passwordHash: string;
+    role: UserRow['role'];
+    bot?: boolean;
+    /** Overrides STARTING_GRANT_CENTS (simulation personas bring their own budgets). */
+    grantCents?: number;
+  },
 ): User {
   return inTransaction(ctx, (events) => {
     if (ctx.store.userByUsername(fields.username)) {
@@ -43,10 +50,11 @@ export function insertUserWithGrant(
     ctx.store.insertUser(row);
     ctx.store.ensureAccount(userAccount(row.id));
     ctx.store.ensureAccount(HOUSE);
-    if (ctx.config.STARTING_GRANT_CENTS > 0) {
+    const grant = fields.grantCents ?? ctx.config.STARTING_GRANT_CENTS;
+    if (grant > 0) {
       ctx.store.post({ kind: 'grant', ref: row.id, at }, [
-        { account: HOUSE, amountCents: -ctx.config.STARTING_GRANT_CENTS },
-        { account: userAccount(row.id), amountCents: ctx.config.STARTING_GRANT_CENTS },
+        { account: HOUSE, amountCents: -grant },
+        { account: userAccount(row.id), amountCents: grant },
       ]);
     }
     const user = userView(ctx.store, row);

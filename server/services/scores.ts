@@ -134,12 +134,9 @@ function resolvedMarkets(ctx: Ctx): MarketRow[] {
 }
 
 /** Profit: balance minus grants plus open positions at current prices (mark to market). */
-function profitCents(
-  ctx: Ctx,
-  userId: string,
-  grants: number,
-  open: Map<string, MarketRow>,
-): number {
+function profitCents(ctx: Ctx, userId: string, open: Map<string, MarketRow>): number {
+  const account = userAccount(userId);
+  const grants = ctx.store.receivedOfKind(account, 'grant');
   let value = 0;
   for (const p of ctx.store.positionsOfUser(userId)) {
     const m = open.get(p.marketId);
@@ -147,7 +144,7 @@ function profitCents(
     const i = m.outcomes.findIndex((o) => o.id === p.outcomeId);
     value += p.shares * priceOf(m.q, m.liquidity, i) * 100;
   }
-  return Math.round(ctx.store.balanceOf(userAccount(userId)) - grants + value);
+  return Math.round(ctx.store.balanceOf(account) - grants + value);
 }
 
 function unsettledMarkets(ctx: Ctx): Map<string, MarketRow> {
@@ -161,14 +158,13 @@ export function leaderboard(ctx: Ctx, metric: LeaderboardMetric): LeaderboardRes
   const totals = new Map<string, { sum: number; count: number }>();
   if (metric === 'profit') {
     const open = unsettledMarkets(ctx);
-    const grant = ctx.config.STARTING_GRANT_CENTS;
     const traders = new Map<string, number>();
     for (const m of ctx.store.markets('all')) {
       const seen = new Set(ctx.store.positionsOfMarket(m.id).map((p) => p.userId));
       for (const u of seen) traders.set(u, (traders.get(u) ?? 0) + 1);
     }
     for (const [userId, count] of traders) {
-      totals.set(userId, { sum: profitCents(ctx, userId, grant, open), count });
+      totals.set(userId, { sum: profitCents(ctx, userId, open), count });
     }
   } else {
     for (const m of resolvedMarkets(ctx)) {
@@ -220,7 +216,6 @@ export function userProfile(ctx: Ctx, username: string): ProfileResponse {
       }
     }
   }
-  const grants = ctx.config.STARTING_GRANT_CENTS;
   return {
     user: { username: u.username, role: u.role, createdAt: u.createdAt },
     stats: {
@@ -228,7 +223,7 @@ export function userProfile(ctx: Ctx, username: string): ProfileResponse {
       resolved: scored,
       brier: scored ? brierSum / scored : null,
       log: scored ? logSum / scored : null,
-      profitCents: profitCents(ctx, u.id, grants, unsettledMarkets(ctx)),
+      profitCents: profitCents(ctx, u.id, unsettledMarkets(ctx)),
       calibration: calibrationBins(points),
     },
   };

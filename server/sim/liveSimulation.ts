@@ -1,68 +1,174 @@
 import { randomBytes } from 'node:crypto';
-import seedrandom from 'seedrandom';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { isDomainError } from '../../shared/errors.ts';
-import { prices } from '../../shared/lmsr.ts';
-import type {
-  SimulationRequest,
-  SimulationResponse,
-  TradeRequest,
+import {
+  type Persona,
+  PersonaFile,
+  type SeedMarket,
+  type SimulationRequest,
+  type SimulationResponse,
 } from '../../shared/schemas/index.ts';
+import { type Agent, createAgents, speakersOf } from '../../shared/sim/agents.ts';
+import { resolveParams } from '../../shared/sim/config.ts';
+import { decide } from '../../shared/sim/decide.ts';
+import { createRng, type Rng, shuffleInPlace } from '../../shared/sim/random.ts';
 import type { SimulationControl } from '../http/adminRoutes.ts';
 import { insertUserWithGrant } from '../services/accounts.ts';
 import type { Ctx } from '../services/context.ts';
 import { trade } from '../services/trading.ts';
+import { userAccount } from '../services/views.ts';
 import type { MarketRow, UserRow } from '../store/store.ts';
 
-/** Live bots: simulated traders that trade the open markets through the same path as people. */
-export function createLiveSimulation(ctx: Ctx): SimulationControl & { stop(): void } {
+/** Noise and momentum traders added to each market's personas (no informed traders: live
+ * markets have no known truth to inform them of). */
+const NOISE_PER_MARKET = 4;
+const MOMENTUM_PER_MARKET = 2;
+/** Virtual steps over which a persona drifts from its claims towards the market. */
+const LIVE_STEPS = 5000;
+/** A speaker of an admin-made claim without a persona entry trades like this. */
+const DEFAULT_PERSONA = { stubbornness: 0.6, budgetCents: 100_000 };
+
+interface MarketBots {
+  agents: Agent[];
+  users: UserRow[];
+  step: number;
+}
+
+function loadPersonas(dir: string): Persona[] {
+  try {
+    const parsed = PersonaFile.safeParse(
+      JSON.parse(readFileSync(join(dir, 'personas.json'), 'utf8')),
+    );
+    return parsed.success ? parsed.data.personas : [];
+  } catch {
+    return [];
+  }
+}
+
+/** A stored market as the simulator's seed shape. */
+function asSeed(m: MarketRow): SeedMarket {
+  return {
+    id: m.id,
+    question: m.question,
+    description: m.description,
+    criteria: m.criteria,
+    tags: m.tags,
+    type: m.type,
+    outcomes: m.outcomes,
+    liquidity: m.liquidity,
+    closesAt: m.closesAt,
+    claims: m.claims,
+  };
+}
+
+function botUsername(label: string): string {
+  const slug = label
+    .normalize('NFKD')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .slice(0, 27);
+  return `bot_${slug || 'agent'}`;
+}
+
+/**
+ * Live bots: the simulator's agents — the article's personas on each market they spoke about,
+ * plus noise and momentum traders — trading the open markets in real time through the same
+ * trade path as people (ledger, live updates, webhooks). Each bot is a real account marked as
+ * a bot; its cash and holdings are read from the ledger before every decision.
+ */
+export function createLiveSimulation(
+  ctx: Ctx,
+  seedsDir = 'seeds',
+): SimulationControl & { stop(): void } {
   let state: SimulationResponse = {
     running: false,
     seed: ctx.config.SIM_SEED,
     tradesPerMinute: ctx.config.SIM_TRADES_PER_MINUTE,
   };
   let timer: NodeJS.Timeout | undefined;
-  let rng: seedrandom.PRNG = seedrandom(String(state.seed));
+  let rng: Rng = createRng(state.seed, 'live');
+  const bots = new Map<string, MarketBots>();
+  let personas: Persona[] | undefined;
 
-  const bots = (): UserRow[] => {
-    const names = ['bot_noise_1', 'bot_noise_2', 'bot_noise_3'];
-    return names.map((username) => {
-      const existing = ctx.store.userByUsername(username);
-      if (existing) return existing;
-      insertUserWithGrant(ctx, {
-        username,
-        // Not an argon2 hash: no password can ever match it, and bots cannot log in.
-        passwordHash: `!bot:${randomBytes(8).toString('hex')}`,
-        role: 'trader',
-        bot: true,
-      });
-      return ctx.store.userByUsername(username)!;
-    });
-  };
-
-  const step = (users: UserRow[]) => {
-    const open = ctx.store
-      .markets('open')
-      .filter((m) => Date.parse(m.closesAt) > ctx.now().getTime());
-    if (!open.length) return;
-    const m: MarketRow = open[Math.floor(rng() * open.length)]!;
-    const user = users[Math.floor(rng() * users.length)]!;
-    const p = prices(m.q, m.liquidity);
-    const i = Math.floor(rng() * m.outcomes.length);
-    const target = Math.min(0.97, Math.max(0.03, p[i]! + (rng() - 0.5) * 0.06));
-    const req: TradeRequest = { outcomeId: m.outcomes[i]!.id, toProbability: target };
-    try {
-      trade(ctx, m.id, req, user);
-    } catch (e) {
-      if (!isDomainError(e)) ctx.log.error({ err: e }, 'simulation trade failed');
+  const botUser = (label: string, grantCents: number): UserRow => {
+    let name = botUsername(label);
+    for (let n = 2; ; n++) {
+      const existing = ctx.store.userByUsername(name);
+      if (!existing) break;
+      if (existing.bot) return existing;
+      name = `${botUsername(label).slice(0, 28)}_${n}`;
     }
+    insertUserWithGrant(ctx, {
+      username: name,
+      // Not an argon2 hash: no password matches it, and login refuses bots anyway.
+      passwordHash: `!bot:${randomBytes(8).toString('hex')}`,
+      role: 'trader',
+      bot: true,
+      grantCents,
+    });
+    return ctx.store.userByUsername(name)!;
   };
 
-  const start = () => {
-    stop();
-    rng = seedrandom(String(state.seed));
-    const users = bots();
-    timer = setInterval(() => step(users), 60_000 / state.tradesPerMinute);
-    timer.unref();
+  const botsFor = (m: MarketRow): MarketBots => {
+    const cached = bots.get(m.id);
+    if (cached) return cached;
+    personas ??= loadPersonas(seedsDir);
+    const seed = asSeed(m);
+    const speakers = speakersOf(seed);
+    const known = speakers.map(
+      (who) => personas!.find((p) => p.who === who) ?? { who, ...DEFAULT_PERSONA },
+    );
+    const agents = speakers.length + NOISE_PER_MARKET + MOMENTUM_PER_MARKET;
+    const params = resolveParams({
+      market: seed,
+      personas: known,
+      seed: state.seed,
+      agents,
+      steps: LIVE_STEPS,
+      informedShare: 0,
+      momentumShare: MOMENTUM_PER_MARKET / agents,
+    });
+    const list = createAgents({ params, truthIndex: 0 }, { market: seed, personas: known }, rng);
+    const users = list.map((a) =>
+      botUser(a.kind === 'persona' ? a.label : `${a.kind}_${a.id.split('-')[1]}`, a.budgetCents),
+    );
+    const entry = { agents: list, users, step: 0 };
+    bots.set(m.id, entry);
+    return entry;
+  };
+
+  /** One tick: a random open market, its bots in shuffled order, the first order placed. */
+  const tick = () => {
+    const now = ctx.now().getTime();
+    const open = ctx.store.markets('open').filter((m) => Date.parse(m.closesAt) > now);
+    if (!open.length) return;
+    const m = open[Math.floor(rng() * open.length)]!;
+    const group = botsFor(m);
+    group.step += 1;
+    const order = Array.from(group.agents, (_, i) => i);
+    shuffleInPlace(order, rng);
+    for (const i of order) {
+      const agent = group.agents[i]!;
+      const user = group.users[i]!;
+      // The ledger is the truth: cash and holdings as stored, whatever else happened.
+      agent.cashCents = Math.max(0, ctx.store.balanceOf(userAccount(user.id)));
+      agent.held = m.outcomes.map((o) => ctx.store.position(user.id, m.id, o.id)?.shares ?? 0);
+      const decision = decide(agent, { liquidity: m.liquidity, q: m.q }, { rng, step: group.step });
+      if (!decision) continue;
+      try {
+        trade(
+          ctx,
+          m.id,
+          { outcomeId: m.outcomes[decision.outcomeIndex]!.id, shares: decision.shares },
+          user,
+        );
+        return;
+      } catch (e) {
+        if (!isDomainError(e)) ctx.log.error({ err: e }, 'simulation trade failed');
+      }
+    }
   };
 
   const stop = () => {
@@ -70,16 +176,31 @@ export function createLiveSimulation(ctx: Ctx): SimulationControl & { stop(): vo
     timer = undefined;
   };
 
+  const start = () => {
+    stop();
+    rng = createRng(state.seed, 'live');
+    bots.clear();
+    timer = setInterval(() => {
+      try {
+        tick();
+      } catch (err) {
+        ctx.log.error({ err }, 'simulation tick failed');
+      }
+    }, 60_000 / state.tradesPerMinute);
+    timer.unref();
+  };
+
   return {
     state: () => ({ ...state }),
     set: (req: SimulationRequest) => {
+      const reseed = req.seed !== undefined && req.seed !== state.seed;
       state = {
         running: req.running,
         seed: req.seed ?? state.seed,
         tradesPerMinute: req.tradesPerMinute ?? state.tradesPerMinute,
       };
-      if (state.running) start();
-      else stop();
+      if (!state.running) stop();
+      else if (!timer || reseed || req.tradesPerMinute !== undefined) start();
       return { ...state };
     },
     stop,

@@ -246,6 +246,13 @@ export class SqliteStore implements Store {
       | undefined;
     return r?.balance_cents ?? 0;
   }
+  receivedOfKind(account: string, kind: string): number {
+    const r = this.s(
+      `SELECT COALESCE(SUM(e.amount_cents), 0) AS n FROM ledger_entries e
+       JOIN ledger_tx t ON t.id = e.tx_id WHERE e.account = ? AND t.kind = ?`,
+    ).get(account, kind) as { n: number };
+    return r.n;
+  }
   balancesOf(accounts: readonly string[]): Map<string, number> {
     const out = new Map<string, number>();
     for (const a of accounts) out.set(a, this.balanceOf(a));

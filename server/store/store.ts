@@ -135,6 +135,8 @@ export interface Store {
   /** Posts one balanced transaction; throws if the entries do not sum to zero. */
   post(info: LedgerTxInfo, entries: readonly LedgerEntry[]): number;
   balanceOf(account: string): number;
+  /** Cents an account received in transactions of `kind` (e.g. the starting grant). */
+  receivedOfKind(account: string, kind: string): number;
   balancesOf(accounts: readonly string[]): Map<string, number>;
   /** Sum over all accounts: constant (zero) by construction. */
   ledgerTotal(): number;
