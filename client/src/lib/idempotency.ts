@@ -1,0 +1,22 @@
+/**
+ * A fresh idempotency key for a trade. crypto.randomUUID exists only in secure contexts
+ * (https, localhost); over plain http on a LAN address the same v4 UUID is built from
+ * getRandomValues, which is available everywhere.
+ */
+export function newIdempotencyKey(): string {
+  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6]! & 0x0f) | 0x40;
+  b[8] = (b[8]! & 0x3f) | 0x80;
+  const h = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/**
+ * The most a trade may cost given its quote: a little above it, so a small move by someone else
+ * does not refuse the trade but a large one does (the server answers `slippage`). For a sell
+ * (negative cost) it is the smallest proceeds accepted.
+ */
+export function maxCostFor(quoteCents: number): number {
+  return quoteCents + Math.max(5, Math.ceil(Math.abs(quoteCents) * 0.02));
+}
