@@ -17,8 +17,8 @@ class FakeSource {
   readonly acks: { id: string; ack: (a: SubscribeAck) => void }[] = [];
 
   on(event: string, h: Handler) {
-    let set = this.handlers.get(event);
-    if (!set) this.handlers.set(event, (set = new Set()));
+    const set = this.handlers.get(event) ?? new Set<Handler>();
+    this.handlers.set(event, set);
     set.add(h);
     return this;
   }
