@@ -30,10 +30,14 @@ await db.backup(resolve(target), { progress: () => 0x7fffffff });
 db.close();
 const copy = new Database(target, { readonly: true });
 const ok = copy.pragma('integrity_check', { simple: true });
-const total = (copy.prepare('SELECT COALESCE(SUM(balance_cents), 0) AS n FROM accounts').get() as { n: number }).n;
+const total = (
+  copy.prepare('SELECT COALESCE(SUM(balance_cents), 0) AS n FROM accounts').get() as { n: number }
+).n;
 copy.close();
 if (ok !== 'ok' || total !== 0) {
   console.error(`backup check failed: integrity ${ok}, ledger total ${total}`);
   process.exit(1);
 }
-console.log(`backed up ${source} to ${target} in ${Date.now() - started} ms (integrity ok, ledger balanced)`);
+console.log(
+  `backed up ${source} to ${target} in ${Date.now() - started} ms (integrity ok, ledger balanced)`,
+);
