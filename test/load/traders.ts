@@ -7,6 +7,9 @@ export interface LoadMarket {
   outcomes: string[];
 }
 
+/** Refusals that are business rules at work (the traders sell only what they hold). */
+const RULE_CODES = new Set(['insufficient_funds', 'insufficient_shares', 'slippage']);
+
 /** What the traders saw: every answer's latency and status, by kind. */
 export class TradeTally {
   readonly latenciesMs: number[] = [];
@@ -23,7 +26,7 @@ export class TradeTally {
     this.latenciesMs.push(ms);
     if (status === 200) this.ok += 1;
     else if (status >= 500) this.serverErrors += 1;
-    else if (status === 409 && typeof body?.error?.code === 'string') {
+    else if (status === 409 && RULE_CODES.has(body?.error?.code)) {
       const code: string = body.error.code;
       this.refused.set(code, (this.refused.get(code) ?? 0) + 1);
     } else {
