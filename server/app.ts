@@ -32,6 +32,7 @@ export interface ParityOptions {
   now?: () => Date;
   logger?: Logger;
   socketLimits?: SocketLimits;
+  httpTimeouts?: HttpTimeouts;
   /** Where the built client lives (default client/dist). */
   clientDir?: string;
   seedsDir?: string;
@@ -48,6 +49,23 @@ export interface Parity {
   listen(port?: number, host?: string): Promise<number>;
   close(): Promise<void>;
 }
+
+/**
+ * How long a connection may take to send its request, so that slow clients (slowloris) cannot
+ * hold connections open: the headers within `headersMs`, the whole request within `requestMs`;
+ * checked every `checkIntervalMs`.
+ */
+export interface HttpTimeouts {
+  headersMs: number;
+  requestMs: number;
+  checkIntervalMs: number;
+}
+
+export const DEFAULT_HTTP_TIMEOUTS: HttpTimeouts = {
+  headersMs: 15_000,
+  requestMs: 30_000,
+  checkIntervalMs: 1000,
+};
 
 const CSP_BASE = {
   defaultSrc: ["'self'"],
@@ -69,7 +87,9 @@ function buildApp(
 ): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', ctx.config.TRUST_PROXY);
+  // Behind a proxy, trust exactly one hop: the client address is the last X-Forwarded-For
+  // entry, the one our proxy appended. `true` would take the first, which the client writes.
+  app.set('trust proxy', ctx.config.TRUST_PROXY ? 1 : false);
   app.set('etag', false);
 
   // Embeds may be framed by any site; everything else by none.
@@ -157,7 +177,15 @@ export async function createParity(opts: ParityOptions): Promise<Parity> {
 
   const simulation = createLiveSimulation(ctx);
   const app = buildApp(ctx, simulation, opts.clientDir ?? 'client/dist', integrations.router);
-  const httpServer = createServer(app);
+  const timeouts = opts.httpTimeouts ?? DEFAULT_HTTP_TIMEOUTS;
+  const httpServer = createServer(
+    {
+      headersTimeout: timeouts.headersMs,
+      requestTimeout: timeouts.requestMs,
+      connectionsCheckingInterval: timeouts.checkIntervalMs,
+    },
+    app,
+  );
   const sockets = createSocketServer(httpServer, ctx, opts.socketLimits);
   const stopCloser = startCloser(ctx);
 

@@ -49,6 +49,8 @@ export const Env = z.object({
   LIVE_EDIT_INTERVAL_MS: z.coerce.number().int().min(0).default(5000),
   PUBLIC_URL: z.url().optional(),
   TRUST_PROXY: flag.default(false),
+  /** Socket.io connections one client address may hold at once. */
+  SOCKETS_PER_ADDRESS: z.coerce.number().int().min(1).default(2000),
 });
 export type Config = z.infer<typeof Env>;
 
