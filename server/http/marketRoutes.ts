@@ -11,6 +11,7 @@ import {
 } from '../../shared/schemas/index.ts';
 import type { Ctx } from '../services/context.ts';
 import { addForecast, listForecasts } from '../services/forecasts.ts';
+import { GroupCommit } from '../services/groupCommit.ts';
 import {
   closeMarket,
   createMarket,
@@ -20,7 +21,7 @@ import {
 } from '../services/markets.ts';
 import { resolveMarket, unresolveMarket } from '../services/resolution.ts';
 import { marketScores } from '../services/scores.ts';
-import { quote, trade } from '../services/trading.ts';
+import { closeIfOverdue, quote, trade } from '../services/trading.ts';
 import { marketView, tradeView } from '../services/views.ts';
 import { currentUser, requireAdmin, requireUser } from './auth.ts';
 import { jsonBody, parse } from './errors.ts';
@@ -28,6 +29,7 @@ import { jsonBody, parse } from './errors.ts';
 /** Markets, trading, forecasts and the lifecycle. */
 export function marketRoutes(ctx: Ctx): Router {
   const r = Router();
+  const commits = new GroupCommit(ctx);
   const id = (p: unknown) => parse(MarketId, p);
 
   r.get('/markets', (req, res) => {
@@ -64,11 +66,14 @@ export function marketRoutes(ctx: Ctx): Router {
     res.json(quote(ctx, marketId, body, currentUser(res) ?? null));
   });
 
-  r.post('/markets/:id/trades', (req, res) => {
+  r.post('/markets/:id/trades', async (req, res) => {
     const user = requireUser(res);
     const marketId = id(req.params.id);
     const body = parse(TradeRequest, jsonBody(req));
-    res.json(trade(ctx, marketId, body, user));
+    // A market past its close time is closed on its own, not inside the trade that fails.
+    closeIfOverdue(ctx, requireMarket(ctx, marketId));
+    // Trades of one event-loop turn share one commit (one fsync); each answers after it.
+    res.json(await commits.run(() => trade(ctx, marketId, body, user)));
   });
 
   r.post('/markets/:id/forecasts', (req, res) => {

@@ -11,6 +11,11 @@ export interface Ctx {
   config: Config;
   log: Logger;
   txHooks: TxHook[];
+  /**
+   * Set while a group commit runs (see groupCommit.ts): events wait here until the batch's one
+   * commit, so nothing is published for work that could still roll back.
+   */
+  heldEvents?: DomainEvent[] | null;
 }
 
 /**
@@ -24,7 +29,8 @@ export function inTransaction<T>(ctx: Ctx, fn: (events: DomainEvent[]) => T): T 
     for (const hook of ctx.txHooks) hook(events);
     return r;
   });
-  for (const e of events) ctx.bus.publish(e);
+  if (ctx.heldEvents) ctx.heldEvents.push(...events);
+  else for (const e of events) ctx.bus.publish(e);
   return result;
 }
 

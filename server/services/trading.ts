@@ -27,7 +27,7 @@ function tradeContext(ctx: Ctx, m: MarketRow, user: UserRow | null): TradeContex
 }
 
 /** Closes the market first if its close time has passed, so the answer matches the state. */
-function closeIfOverdue(ctx: Ctx, m: MarketRow): MarketRow {
+export function closeIfOverdue(ctx: Ctx, m: MarketRow): MarketRow {
   if (m.status === 'open' && Date.parse(m.closesAt) <= ctx.now().getTime()) {
     closeOverdue(ctx);
     return requireMarket(ctx, m.id);
