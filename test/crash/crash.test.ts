@@ -18,7 +18,9 @@ import {
  * killed with SIGKILL at seeded random moments (while booting, while trading, right as a
  * resolution commits) and restarted on the same data directory. After every kill the database
  * is audited with the server down; after every restart the lost requests are sent again.
- * CRASH_SEED reproduces a run; CRASH_KILLS sets how many kills.
+ * CRASH_SEED fixes the plan (what each kill interrupts and when, every request each lane
+ * sends); the server's own timing still varies. CRASH_KILLS sets how many kills, CRASH_KEEP=1
+ * keeps the data directory.
  */
 
 const SEED = process.env.CRASH_SEED ?? 'parity-crash-1';
@@ -152,7 +154,6 @@ describe('crash recovery under kill -9', () => {
           ),
         );
         const before = work.confirmed.size;
-        let killAt: number;
         let settling: Promise<void> | undefined;
         if (kind === 'resolution') {
           const m = toSettle.shift()!;
@@ -168,13 +169,12 @@ describe('crash recovery under kill -9', () => {
           // in flight): before it starts, while it runs, or after it commits but before the
           // answer arrives.
           const after = rng() < 0.5 ? rng() * 4 : 4 + rng() * 30;
-          killAt = sendAt + after;
           await sleep(sendAt);
           settling = work.settle(server.url, adminToken, { marketId: m.id, body });
           await sleep(after);
           note = `resolution of ${m.id} sent at ${sendAt} ms, kill ${after.toFixed(1)} ms later`;
         } else {
-          killAt = Math.floor(100 + rng() * 1100);
+          const killAt = Math.floor(100 + rng() * 1100);
           await sleep(killAt);
           note = `kill at ${killAt} ms of trading`;
         }
