@@ -87,8 +87,11 @@ export function useMarketActivity(marketId: string | undefined): void {
       qc.setQueryData<Trade[]>(['trades', marketId], (old) =>
         old && !old.some((x) => x.id === t.id) ? [t, ...old].slice(0, 100) : old,
       );
+      // The trader's own page already added this point from the HTTP answer.
       qc.setQueryData<{ t: string; probabilities: number[] }[]>(['history', marketId], (old) =>
-        old ? [...old, { t: t.createdAt, probabilities: t.probabilities }] : old,
+        old && !old.some((p) => p.t === t.createdAt)
+          ? [...old, { t: t.createdAt, probabilities: t.probabilities }]
+          : old,
       );
     };
     const onForecast = (f: Forecast) => {

@@ -1,4 +1,230 @@
-// Replaced by the real page.
+import { useQuery } from '@tanstack/react-query';
+import { useMemo, useState } from 'react';
+import { Link, useParams } from 'react-router-dom';
+import { communityTimeline } from '../../../shared/community.ts';
+import type { Forecast, HistoryPoint, Market } from '../../../shared/schemas/index.ts';
+import { ApiError, api, describeError } from '../api.ts';
+import { Activity } from '../components/Activity.tsx';
+import { ClaimsPanel } from '../components/ClaimsPanel.tsx';
+import { ForecastPanel } from '../components/ForecastPanel.tsx';
+import { OddsChart } from '../components/OddsChart.tsx';
+import { OutcomeTable } from '../components/OutcomeTable.tsx';
+import { PositionPanel } from '../components/PositionPanel.tsx';
+import { ScoreTable } from '../components/ScoreTable.tsx';
+import { StatusBadge } from '../components/StatusBadge.tsx';
+import { TradeTicket } from '../components/TradeTicket.tsx';
+import { credits, dateTime, headline, pct, relative } from '../format.ts';
+import { useLiveMarket, useMarketActivity } from '../hooks/live.ts';
+import { useMe } from '../hooks/useMe.ts';
+import { usePageTitle } from '../hooks/usePageTitle.ts';
+
+/** `/markets/:id`: the question, live odds chart, trading, forecasting, claims and scores. */
 export default function MarketPage() {
-  return <p className="muted">MarketPage</p>;
+  const { id } = useParams<{ id: string }>();
+  const { market, error, isLoading } = useLiveMarket(id);
+  usePageTitle(market?.question);
+  if (error) {
+    return (
+      <section className="page narrow">
+        <h1>{error instanceof ApiError && error.status === 404 ? 'No such market' : 'Error'}</h1>
+        <p>{describeError(error)}</p>
+        <Link to="/">Back to markets</Link>
+      </section>
+    );
+  }
+  if (isLoading || !market) return <p className="muted loading">Loading market…</p>;
+  return <MarketView market={market} />;
+}
+
+function MarketView({ market }: { market: Market }) {
+  const id = market.id;
+  const { me } = useMe();
+  useMarketActivity(id);
+  const history = useQuery({ queryKey: ['history', id], queryFn: () => api.history(id) });
+  const trades = useQuery({ queryKey: ['trades', id], queryFn: () => api.trades(id, 50) });
+  const forecasts = useQuery({ queryKey: ['forecasts', id], queryFn: () => api.forecasts(id) });
+  const scores = useQuery({
+    queryKey: ['scores', id, market.status],
+    queryFn: () => api.scores(id),
+    enabled: market.status === 'resolved',
+  });
+  const [focusChoice, setFocus] = useState<number | null>(null);
+  const lead = headline(market);
+  const focus =
+    market.type === 'binary'
+      ? 0
+      : (focusChoice ?? market.outcomes.findIndex((o) => o.label === lead.label));
+
+  const community = useMemo(() => timelineOf(forecasts.data?.forecasts ?? []), [forecasts.data]);
+  const chartHistory = useMemo(
+    () => withCurrent(history.data ?? [], market),
+    [history.data, market],
+  );
+  const change = useMemo(() => dayChange(chartHistory, focus), [chartHistory, focus]);
+  const mine = useMemo(() => {
+    const f = forecasts.data?.forecasts.find((x) => x.username === me?.user.username);
+    return f ? { probabilities: f.probabilities, createdAt: f.createdAt } : null;
+  }, [forecasts.data, me]);
+  const crowd = forecasts.data?.community.probabilities ?? null;
+  const focused = market.outcomes[focus]!;
+
+  return (
+    <article className="stack market-page" data-testid="market-page" data-market-id={id}>
+      <header className="market-head">
+        <div className="row">
+          <StatusBadge market={market} />
+          {(market.tags ?? []).map((t) => (
+            <Link key={t} to={`/?tag=${encodeURIComponent(t)}`} className="tag">
+              {t}
+            </Link>
+          ))}
+        </div>
+        <h1>{market.question}</h1>
+        <div className="row muted small meta">
+          <span>
+            {market.status === 'open' ? 'Closes' : 'Closed'}{' '}
+            <time dateTime={market.closesAt} title={dateTime(market.closesAt)}>
+              {relative(market.closesAt)}
+            </time>{' '}
+            ({dateTime(market.closesAt)})
+          </span>
+          <span>· {credits(market.volumeCents)} traded</span>
+          <span>· liquidity b = {market.liquidity}</span>
+          {forecasts.data && <span>· {forecasts.data.community.count} forecasters</span>}
+        </div>
+      </header>
+      <ResolutionBanner market={market} />
+      <div className="two-col">
+        <div className="stack">
+          <section className="panel">
+            <div className="headline-row">
+              <div>
+                <div className="big-prob" data-testid="market-probability">
+                  {pct(focused.probability)}
+                </div>
+                <div className="muted">
+                  {market.type === 'binary' ? 'chance of Yes' : focused.label}
+                  {change !== null && Math.abs(change) >= 0.005 && (
+                    <span className={change > 0 ? 'up' : 'down'}>
+                      {' '}
+                      {change > 0 ? '▲' : '▼'} {Math.abs(Math.round(change * 100))} pts today
+                    </span>
+                  )}
+                </div>
+              </div>
+              {crowd && (
+                <div className="crowd-stat">
+                  <div className="mid-prob community-text">{pct(crowd[focus] ?? 0)}</div>
+                  <div className="muted small">community forecast</div>
+                </div>
+              )}
+            </div>
+            {history.isLoading ? (
+              <div className="chart-placeholder muted">Loading chart…</div>
+            ) : (
+              <OddsChart
+                market={market}
+                history={chartHistory}
+                community={community}
+                focus={focus}
+              />
+            )}
+          </section>
+          {market.type === 'multiple' && (
+            <OutcomeTable market={market} community={crowd} focus={focus} onFocus={setFocus} />
+          )}
+          {scores.data && <ScoreTable market={market} scores={scores.data} />}
+          <section className="panel prose" aria-labelledby="about-h">
+            <h2 id="about-h">About this question</h2>
+            {market.description ? (
+              <p>{market.description}</p>
+            ) : (
+              <p className="muted">No description.</p>
+            )}
+            {market.criteria && (
+              <>
+                <h3>How it resolves</h3>
+                <p data-testid="criteria">{market.criteria}</p>
+              </>
+            )}
+            <p className="muted small">
+              Opened {dateTime(market.createdAt)}. Market id <code>{market.id}</code>.
+            </p>
+          </section>
+          <Activity
+            market={market}
+            trades={trades.data ?? []}
+            forecasts={forecasts.data?.forecasts ?? []}
+          />
+        </div>
+        <aside className="stack" aria-label="Trade and forecast">
+          <TradeTicket key={market.id} market={market} me={me} />
+          <PositionPanel market={market} me={me} />
+          <ForecastPanel
+            key={`${market.id}:${mine?.createdAt ?? ''}`}
+            market={market}
+            me={me}
+            mine={mine}
+            community={crowd}
+          />
+          <ClaimsPanel market={market} />
+        </aside>
+      </div>
+    </article>
+  );
+}
+
+function ResolutionBanner({ market }: { market: Market }) {
+  const r = market.resolution;
+  if (!r) return null;
+  if (market.status === 'cancelled') {
+    return (
+      <p className="notice" role="status">
+        Cancelled {dateTime(r.resolvedAt)}: every trader got back what they put in.
+        {r.note && ` ${r.note}`}
+      </p>
+    );
+  }
+  const label = market.outcomes.find((o) => o.id === r.outcomeId)?.label ?? r.outcomeId;
+  return (
+    <p className="notice resolved-banner" role="status" data-testid="resolution">
+      Resolved <strong>{label}</strong> on {dateTime(r.resolvedAt)}. Each {label} share paid 1
+      credit.{r.note && ` ${r.note}`}
+    </p>
+  );
+}
+
+/** The community median after each forecast, oldest first, from the newest-first list. */
+function timelineOf(forecasts: readonly Forecast[]) {
+  const sorted = [...forecasts].sort((a, b) => Date.parse(a.createdAt) - Date.parse(b.createdAt));
+  return communityTimeline(
+    sorted.map((f) => ({
+      userId: f.userId,
+      t: Date.parse(f.createdAt),
+      probabilities: f.probabilities,
+    })),
+  );
+}
+
+/** The history, ending on the live state when an update arrived before its trade event. */
+function withCurrent(history: readonly HistoryPoint[], market: Market): HistoryPoint[] {
+  const now = market.outcomes.map((o) => o.probability);
+  const last = history.at(-1);
+  if (last?.probabilities.every((p, i) => Math.abs(p - (now[i] ?? 0)) < 1e-12)) {
+    return history as HistoryPoint[];
+  }
+  return [...history, { t: new Date().toISOString(), probabilities: now }];
+}
+
+/** The change of outcome `i` over the last 24 hours (null without history that old or new). */
+function dayChange(history: readonly HistoryPoint[], i: number): number | null {
+  if (history.length < 2) return null;
+  const since = Date.now() - 86_400_000;
+  let before = history[0]!;
+  for (const p of history) {
+    if (Date.parse(p.t) > since) break;
+    before = p;
+  }
+  const now = history.at(-1)!;
+  return (now.probabilities[i] ?? 0) - (before.probabilities[i] ?? 0);
 }

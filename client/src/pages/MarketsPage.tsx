@@ -37,7 +37,9 @@ function MarketCard({ market, history }: { market: Market; history: number[] | u
         </span>
       </div>
       <h2 className="market-question">
-        <Link to={`/markets/${market.id}`}>{market.question}</Link>
+        <Link to={`/markets/${market.id}`} className="market-link">
+          {market.question}
+        </Link>
       </h2>
       <div className="spread">
         <div>

@@ -1,0 +1,196 @@
+import { useQueryClient } from '@tanstack/react-query';
+import { useId, useState } from 'react';
+import { Link, useLocation } from 'react-router-dom';
+import type { ForecastRequest, Market, MeResponse } from '../../../shared/schemas/index.ts';
+import { api, describeError } from '../api.ts';
+import { pct, relative } from '../format.ts';
+import { setShare, toPercents, toProbabilities } from '../lib/distribution.ts';
+import { outcomeColor } from './palette.ts';
+
+export interface ForecastPanelProps {
+  market: Market;
+  me: MeResponse | null;
+  /** The signed-in user's latest forecast on this market, if any. */
+  mine: { probabilities: number[]; createdAt: string } | null;
+  community: number[] | null;
+}
+
+/**
+ * A free forecast, scored when the question resolves: a probability slider for binary markets,
+ * a distribution editor (always summing to 100%) for multiple choice, and an optional comment.
+ */
+export function ForecastPanel({ market, me, mine, community }: ForecastPanelProps) {
+  const qc = useQueryClient();
+  const location = useLocation();
+  const ids = useId();
+  const start = mine?.probabilities ?? market.outcomes.map((o) => o.probability);
+  const [percents, setPercents] = useState<number[]>(() => toPercents(start));
+  const [comment, setComment] = useState('');
+  const [pending, setPending] = useState(false);
+  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const open = market.status === 'open';
+
+  const submit = async () => {
+    setPending(true);
+    setMessage(null);
+    const body: ForecastRequest =
+      market.type === 'binary'
+        ? { probability: percents[0]! / 100 }
+        : { probabilities: toProbabilities(percents) };
+    if (comment.trim()) body.comment = comment.trim();
+    try {
+      await api.forecast(market.id, body);
+      setComment('');
+      setMessage({ ok: true, text: 'Forecast saved. It stands until you change it.' });
+      await qc.invalidateQueries({ queryKey: ['forecasts', market.id] });
+    } catch (e) {
+      setMessage({ ok: false, text: describeError(e) });
+    } finally {
+      setPending(false);
+    }
+  };
+
+  return (
+    <section className="panel" aria-labelledby={`${ids}-h`}>
+      <h2 id={`${ids}-h`}>Your forecast</h2>
+      <p className="muted small">
+        Free to make; scored with Brier and log scores when the question resolves.
+        {mine && (
+          <>
+            {' '}
+            Your last: {describe(market, mine.probabilities)}, {relative(mine.createdAt)}.
+          </>
+        )}
+      </p>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void submit();
+        }}
+      >
+        <fieldset disabled={!open || pending} className="plain">
+          <legend className="sr-label">Probabilities</legend>
+          {market.type === 'binary' ? (
+            <div className="field">
+              <label htmlFor={`${ids}-p`}>
+                Chance of Yes: <strong data-testid="forecast-value">{percents[0]}%</strong>
+              </label>
+              <input
+                id={`${ids}-p`}
+                type="range"
+                min={1}
+                max={99}
+                step={1}
+                value={percents[0]}
+                onChange={(e) => {
+                  const v = Number(e.target.value);
+                  setPercents([v, 100 - v]);
+                }}
+                data-testid="forecast-slider"
+              />
+              <div className="spread muted small">
+                <span>Market {pct(market.outcomes[0]!.probability)}</span>
+                {community && <span>Community {pct(community[0]!)}</span>}
+              </div>
+            </div>
+          ) : (
+            <fieldset className="dist">
+              <legend className="sr-label">Distribution over outcomes</legend>
+              {market.outcomes.map((o, i) => (
+                <div className="dist-row" key={o.id}>
+                  <label htmlFor={`${ids}-o${i}`} className="dist-label">
+                    <span className="swatch" style={{ background: outcomeColor(i) }} />
+                    {o.label}
+                  </label>
+                  <input
+                    id={`${ids}-o${i}`}
+                    type="range"
+                    min={0}
+                    max={100}
+                    value={percents[i]}
+                    onChange={(e) => setPercents(setShare(percents, i, Number(e.target.value)))}
+                  />
+                  <input
+                    type="number"
+                    min={0}
+                    max={100}
+                    className="num-input"
+                    aria-label={`${o.label} percent`}
+                    value={percents[i]}
+                    onChange={(e) => setPercents(setShare(percents, i, Number(e.target.value)))}
+                  />
+                </div>
+              ))}
+              <div className="spread small">
+                <span className="muted">Total {percents.reduce((a, b) => a + b, 0)}%</span>
+                <span className="row">
+                  <button
+                    type="button"
+                    className="ghost small-btn"
+                    onClick={() =>
+                      setPercents(toPercents(market.outcomes.map((o) => o.probability)))
+                    }
+                  >
+                    Copy market
+                  </button>
+                  {community && (
+                    <button
+                      type="button"
+                      className="ghost small-btn"
+                      onClick={() => setPercents(toPercents(community))}
+                    >
+                      Copy community
+                    </button>
+                  )}
+                </span>
+              </div>
+            </fieldset>
+          )}
+          <div className="field">
+            <label htmlFor={`${ids}-c`}>
+              Comment <span className="muted small">(optional)</span>
+            </label>
+            <textarea
+              id={`${ids}-c`}
+              rows={2}
+              maxLength={1000}
+              value={comment}
+              onChange={(e) => setComment(e.target.value)}
+              placeholder="Why do you think so?"
+            />
+          </div>
+        </fieldset>
+        {me ? (
+          <button
+            type="submit"
+            className="wide"
+            disabled={!open || pending}
+            data-testid="forecast-submit"
+          >
+            {pending ? 'Saving…' : 'Save forecast'}
+          </button>
+        ) : (
+          <Link className="button wide" to={`/login?next=${encodeURIComponent(location.pathname)}`}>
+            Sign in to forecast
+          </Link>
+        )}
+        {message && (
+          <p className={message.ok ? 'success' : 'error'} role={message.ok ? 'status' : 'alert'}>
+            {message.text}
+          </p>
+        )}
+      </form>
+    </section>
+  );
+}
+
+/** "62% Yes" for binary, the top two outcomes for multiple choice. */
+export function describe(market: Market, probabilities: readonly number[]): string {
+  if (market.type === 'binary') return `${pct(probabilities[0] ?? 0)} Yes`;
+  return market.outcomes
+    .map((o, i) => ({ label: o.label, p: probabilities[i] ?? 0 }))
+    .sort((a, b) => b.p - a.p)
+    .slice(0, 2)
+    .map((x) => `${x.label} ${pct(x.p)}`)
+    .join(', ');
+}
