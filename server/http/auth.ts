@@ -1,5 +1,5 @@
 import { parse as parseCookie, serialize } from 'cookie';
-import type { Request, RequestHandler, Response } from 'express';
+import type { RequestHandler, Response } from 'express';
 import { DomainError } from '../../shared/errors.ts';
 import { userByApiToken, userBySession } from '../services/accounts.ts';
 import type { Ctx } from '../services/context.ts';
@@ -71,15 +71,16 @@ export function sessionFromCookieHeader(header: string | undefined): string | un
   return token && token.length <= 100 ? token : undefined;
 }
 
-/** The origins this server answers as, for the same-origin check. */
-function expectedHosts(req: Request, publicUrl: string | undefined): Set<string> {
+/** The hosts this server answers as, for the same-origin checks: the Host it was reached at, and PUBLIC_URL's. */
+export function ownHosts(host: string | undefined, publicUrl: string | undefined): Set<string> {
   const hosts = new Set<string>();
-  if (req.headers.host) hosts.add(req.headers.host.toLowerCase());
+  if (host) hosts.add(host.toLowerCase());
   if (publicUrl) hosts.add(new URL(publicUrl).host.toLowerCase());
   return hosts;
 }
 
-function originHost(value: string | undefined): string | null | undefined {
+/** The host an Origin or Referer names: undefined when absent, null when it names none ("null"). */
+export function originHost(value: string | undefined): string | null | undefined {
   if (value === undefined) return undefined;
   try {
     return new URL(value).host.toLowerCase();
@@ -99,7 +100,7 @@ export function sameOrigin(ctx: Ctx): RequestHandler {
       next();
       return;
     }
-    const hosts = expectedHosts(req, ctx.config.PUBLIC_URL);
+    const hosts = ownHosts(req.headers.host, ctx.config.PUBLIC_URL);
     const origin = originHost(req.headers.origin ?? req.headers.referer);
     const viaCookie = locals(res).authVia === 'cookie';
     if (origin === undefined && !viaCookie) {

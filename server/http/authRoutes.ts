@@ -44,7 +44,9 @@ export function authRoutes(ctx: Ctx): Router {
     const ipKey = `ip:${req.ip}`;
     const userKey = `user:${creds.username}`;
     const okIp = perIp.hit(ipKey);
-    const okUser = perUsername.hit(userKey);
+    // An address already over its limit does not count against the username: otherwise one
+    // address could lock anyone out, and fill the limiter with a key per name it tries.
+    const okUser = okIp && perUsername.hit(userKey);
     if (!okIp || !okUser) {
       res.setHeader(
         'Retry-After',

@@ -56,9 +56,11 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       res.status(httpStatusOf(err.code)).json(errorBody(err.code, err.message, err.details));
       return;
     }
-    const e = err as { type?: string; status?: number; message?: string };
+    const e = err as { type?: string; status?: number; message?: string; limit?: number };
     if (e.type === 'entity.too.large' || e.status === 413) {
-      res.status(413).json(errorBody('payload_too_large', 'the body is larger than 64 KB'));
+      // Each parser has its own limit (JSON 64 KB, Slack's forms 16 KB): name the one exceeded.
+      const limit = typeof e.limit === 'number' ? `${Math.round(e.limit / 1024)} KB` : 'the limit';
+      res.status(413).json(errorBody('payload_too_large', `the body is larger than ${limit}`));
       return;
     }
     if (

@@ -50,8 +50,9 @@ export function blockedRange(address: string): string | null {
 }
 
 function hostOf(url: URL): string {
-  // URL keeps IPv6 literals in brackets.
-  return url.hostname.replace(/^\[(.*)\]$/, '$1');
+  // URL keeps IPv6 literals in brackets; a fully qualified name's trailing dot ("localhost.")
+  // names the same host.
+  return url.hostname.replace(/^\[(.*)\]$/, '$1').replace(/\.+$/, '');
 }
 
 /** Checks a URL before any DNS: the scheme, and a literal address or localhost. */

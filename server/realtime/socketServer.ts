@@ -6,8 +6,8 @@ import {
   MarketId,
   type ServerToClientEvents,
 } from '../../shared/schemas/index.ts';
-import { sessionFromCookieHeader } from '../http/auth.ts';
-import { userByApiToken, userBySession } from '../services/accounts.ts';
+import { originHost, ownHosts, sessionFromCookieHeader } from '../http/auth.ts';
+import { tokenHash, userByApiToken, userBySession } from '../services/accounts.ts';
 import type { Ctx } from '../services/context.ts';
 import { listMarkets, requireMarket } from '../services/markets.ts';
 import { marketView } from '../services/views.ts';
@@ -15,6 +15,8 @@ import { UpdateCoalescer } from './coalescer.ts';
 
 interface SocketData {
   userId?: string;
+  /** What proved who the user is (hashed), checked again before their private events go out. */
+  credential?: { kind: 'session' | 'token'; hash: string };
   subscriptions: Set<string>;
   tokens: number;
   refilledAt: number;
@@ -40,6 +42,8 @@ export interface SocketLimits {
   eventsPerSecond: number;
   /** Largest client message, bytes. */
   maxMessageBytes: number;
+  /** Connections one client address may hold at once (default: SOCKETS_PER_ADDRESS). */
+  maxConnectionsPerAddress?: number;
 }
 
 export const DEFAULT_SOCKET_LIMITS: SocketLimits = {
@@ -59,15 +63,35 @@ function ackError(e: unknown): { ok: false; error: { code: string; message: stri
   return { ok: false, error: { code: 'validation_failed', message: 'invalid request' } };
 }
 
-/** A socket's own same-origin check: a cross-site page gets a public, anonymous socket. */
-function sameOrigin(headers: Record<string, string | string[] | undefined>): boolean {
+/**
+ * A socket's own same-origin check, with the hosts the HTTP check accepts: a cross-site page
+ * gets a public, anonymous socket. Clients that send no Origin are not browsers.
+ */
+function sameOrigin(
+  headers: Record<string, string | string[] | undefined>,
+  publicUrl: string | undefined,
+): boolean {
   const origin = headers.origin;
   if (typeof origin !== 'string') return true;
-  try {
-    return new URL(origin).host.toLowerCase() === String(headers.host ?? '').toLowerCase();
-  } catch {
-    return false;
+  const host = originHost(origin);
+  return Boolean(host) && ownHosts(headers.host as string | undefined, publicUrl).has(host!);
+}
+
+/** The client's address: behind a trusted proxy, the last X-Forwarded-For entry (as Express). */
+function clientAddress(
+  remote: string,
+  forwarded: string | string[] | undefined,
+  trustProxy: boolean,
+): string {
+  if (trustProxy) {
+    const hops = String(forwarded ?? '')
+      .split(',')
+      .map((h) => h.trim())
+      .filter(Boolean);
+    const last = hops[hops.length - 1];
+    if (last) return last;
   }
+  return remote;
 }
 
 /**
@@ -88,7 +112,31 @@ export function createSocketServer(
     // again and take a fresh snapshot, and seq/prevSeq tell them of any gap.
   });
 
+  // Connections held per client address, released when the underlying connection closes
+  // (also for a socket the middleware let through but that never finished connecting).
+  const maxPerAddress = limits.maxConnectionsPerAddress ?? ctx.config.SOCKETS_PER_ADDRESS;
+  const perAddress = new Map<string, number>();
+  const addressOf = (socket: ParitySocket) =>
+    clientAddress(
+      socket.handshake.address,
+      socket.request.headers['x-forwarded-for'],
+      ctx.config.TRUST_PROXY,
+    );
+  const hold = (socket: ParitySocket) => {
+    const address = addressOf(socket);
+    perAddress.set(address, (perAddress.get(address) ?? 0) + 1);
+    socket.conn.once('close', () => {
+      const n = (perAddress.get(address) ?? 1) - 1;
+      if (n > 0) perAddress.set(address, n);
+      else perAddress.delete(address);
+    });
+  };
+
   io.use((socket, next) => {
+    if ((perAddress.get(addressOf(socket)) ?? 0) >= maxPerAddress) {
+      next(new Error('too many connections from this address'));
+      return;
+    }
     socket.data.subscriptions = new Set();
     socket.data.tokens = limits.eventsPerSecond * 2;
     socket.data.refilledAt = Date.now();
@@ -101,13 +149,35 @@ export function createSocketServer(
         next(new Error('invalid API token'));
         return;
       }
-    } else if (sameOrigin(headers)) {
+      socket.data.credential = { kind: 'token', hash: tokenHash(auth.token) };
+    } else if (sameOrigin(headers, ctx.config.PUBLIC_URL)) {
       const token = sessionFromCookieHeader(headers.cookie);
       if (token) userId = userBySession(ctx, token)?.id;
+      if (token && userId) socket.data.credential = { kind: 'session', hash: tokenHash(token) };
     }
     if (userId) socket.data.userId = userId;
+    hold(socket);
     next();
   });
+
+  /** Whether the session or token the socket signed in with still names its user. */
+  const identityHolds = (socket: ParitySocket): boolean => {
+    const c = socket.data.credential;
+    if (!c || !socket.data.userId) return false;
+    const user =
+      c.kind === 'token'
+        ? ctx.store.apiTokenUser(c.hash)
+        : ctx.store.sessionUser(c.hash, ctx.now().toISOString());
+    return user?.id === socket.data.userId;
+  };
+
+  /** A socket whose session ended (logout, expiry) or whose token was revoked goes on as nobody. */
+  const forgetIdentity = (socket: ParitySocket): void => {
+    if (socket.data.userId) socket.leave(room.user(socket.data.userId));
+    delete socket.data.userId;
+    delete socket.data.credential;
+    ctx.log.info({ socket: socket.id }, 'socket credential ended; the socket is anonymous now');
+  };
 
   io.on('connection', (socket: ParitySocket) => {
     if (!socket.data.subscriptions) socket.data.subscriptions = new Set();
@@ -115,6 +185,8 @@ export function createSocketServer(
       socket.data.tokens = limits.eventsPerSecond * 2;
       socket.data.refilledAt = Date.now();
     }
+    // A recovered connection skipped the middleware: it counts against its address all the same.
+    if (socket.recovered) hold(socket);
     if (socket.data.userId) socket.join(room.user(socket.data.userId));
 
     // Token bucket over every client event, known or not.
@@ -197,9 +269,17 @@ export function createSocketServer(
           status: e.market.status,
         });
         break;
-      case 'balance':
-        io.to(room.user(e.user.id)).emit('me:update', { user: e.user });
+      case 'balance': {
+        // A balance is private: sockets whose credential has ended since they connected
+        // (logout, expiry, revocation) leave the user's room before it is sent.
+        const target = room.user(e.user.id);
+        for (const id of [...(io.sockets.adapter.rooms.get(target) ?? [])]) {
+          const socket = io.sockets.sockets.get(id);
+          if (socket && !identityHolds(socket)) forgetIdentity(socket);
+        }
+        io.to(target).emit('me:update', { user: e.user });
         break;
+      }
       default: {
         const never: never = e;
         throw new Error(`unknown event ${JSON.stringify(never)}`);
