@@ -98,7 +98,9 @@ function oddsText(m: Market): string {
 }
 
 function reply(text: string, blocks: SlackBlock[]): SlackReply {
-  return { response_type: 'ephemeral', text: clip(text, 3000), blocks };
+  // The fallback text is mrkdwn too: escaped like the blocks, so market text and the words the
+  // user typed cannot turn into mentions or links.
+  return { response_type: 'ephemeral', text: escapeMrkdwn(clip(text, 3000)), blocks };
 }
 
 function note(text: string): SlackBlock {
