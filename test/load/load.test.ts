@@ -12,6 +12,7 @@ import {
   spawnServer,
 } from '../helpers/childServer.ts';
 import { auditLedger } from '../helpers/ledgerAudit.ts';
+import { rssGrowth } from './memory.ts';
 import { type Subscriber, subscribeAll } from './subscribers.ts';
 import { type LoadMarket, TradeTally, traderLoop } from './traders.ts';
 
@@ -114,13 +115,8 @@ describe('the server under load', () => {
 
       const sorted = tally.latenciesMs.slice().sort((a, b) => a - b);
       const warmEnd = DURATION_S * WARMUP_SHARE;
-      // The baseline is the highest RSS of the warm-up (the heap has found its working size by
-      // then, and GC's sawtooth is part of it); later samples may not rise 10% above it.
-      const warm = rss.filter((s) => s.t <= warmEnd + 0.5);
-      const baseline = warm.reduce((a, s) => (s.mb > a.mb ? s : a), warm[0] ?? rss[0]!);
-      const afterWarm = rss.filter((s) => s.t > warmEnd + 0.5);
-      const peak = Math.max(...afterWarm.map((s) => s.mb), 0);
-      const growth = peak / baseline.mb - 1;
+      const memory = rssGrowth(rss, warmEnd);
+      const rawPeak = Math.max(...rss.filter((r) => r.t > warmEnd).map((r) => r.mb), 0);
       const report = {
         at: new Date().toISOString(),
         durationS: round1(elapsedS),
@@ -159,9 +155,11 @@ describe('the server under load', () => {
         rssMb: {
           sampleEveryS: SAMPLE_MS / 1000,
           warmupS: warmEnd,
-          baseline: round1(baseline.mb),
-          peakAfterWarmup: round1(peak),
-          growthPct: round1(growth * 100),
+          smoothing: 'running median of 5 samples',
+          baseline: round1(memory.baseline.mb),
+          peakAfterWarmup: round1(memory.peak.mb),
+          rawPeakAfterWarmup: round1(rawPeak),
+          growthPct: round1(memory.growth * 100),
           series: rss.map((s) => ({ t: round1(s.t), mb: round1(s.mb) })),
         },
       };
@@ -175,7 +173,7 @@ describe('the server under load', () => {
           `latency ms: p50 ${report.latencyMs.p50}, p99 ${report.latencyMs.p99}, max ${report.latencyMs.max}`,
           `updates: ${report.updates.received} market:update and ${report.updates.tradeEvents} trade events received; gaps ${report.updates.gaps}; stale ${report.updates.stale}; on final seq ${report.updates.subscribersOnFinalSeq}/${SUBSCRIBERS}; disconnects ${report.updates.disconnects}`,
           `ledger: ${audit.problems.length ? `${audit.problems.length} problems` : 'exact'}; ${audit.trades} trades in the database; total ${audit.totalCents}`,
-          `RSS MB: baseline (warm-up peak) ${report.rssMb.baseline} at ${round1(baseline.t)} s, peak after warm-up ${report.rssMb.peakAfterWarmup} (${report.rssMb.growthPct >= 0 ? '+' : ''}${report.rssMb.growthPct}%)`,
+          `RSS MB (running median of 5): warm-up peak ${report.rssMb.baseline} at ${round1(memory.baseline.t)} s, peak after warm-up ${report.rssMb.peakAfterWarmup} at ${round1(memory.peak.t)} s (${report.rssMb.growthPct >= 0 ? '+' : ''}${report.rssMb.growthPct}%); raw peak after warm-up ${report.rssMb.rawPeakAfterWarmup}`,
           `RSS series: ${report.rssMb.series.map((s) => `${s.t}s ${s.mb}`).join(', ')}`,
         ].join('\n'),
       );
@@ -191,8 +189,8 @@ describe('the server under load', () => {
       expect(audit.trades).toBe(tally.ok);
       expect(report.trades.perSecond).toBeGreaterThanOrEqual(MIN_TRADES_PER_S);
       expect(report.latencyMs.p99).toBeLessThanOrEqual(MAX_P99_MS);
-      expect(afterWarm.length).toBeGreaterThanOrEqual(3);
-      expect(growth).toBeLessThanOrEqual(MAX_RSS_GROWTH);
+      expect(memory.samplesAfterWarmup).toBeGreaterThanOrEqual(3);
+      expect(memory.growth).toBeLessThanOrEqual(MAX_RSS_GROWTH);
     },
     DURATION_S * 1000 + 180_000,
   );
