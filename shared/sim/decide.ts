@@ -4,7 +4,7 @@
  * The server's live bots call `decide` with the market as stored; the simulator does the same.
  */
 import { assertNever } from '../errors.ts';
-import { costToBuy, prices, sharesForAmount } from '../lmsr.ts';
+import { costToBuy, sharesForAmount } from '../lmsr.ts';
 import { tradeCostCents } from '../money.ts';
 import type { Agent } from './agents.ts';
 import { kellyTrade, maxBuyShares } from './kelly.ts';
@@ -86,11 +86,14 @@ export function observe(agent: Agent, p: readonly number[], ctx: DecideContext):
       return;
     }
     case 'momentum': {
-      const now = p.map(safeLog);
+      // A ring of window + 1 log-price rows: the oldest row is reused for the newest.
+      const now =
+        agent.history.length > agent.window ? agent.history.shift()! : new Array<number>(n);
+      for (let k = 0; k < n; k++) now[k] = safeLog(p[k]!);
       agent.history.push(now);
-      if (agent.history.length > agent.window + 1) agent.history.shift();
       const then = agent.history[0]!;
-      const extrapolated = now.map((x, i) => x + agent.gain * (x - then[i]!));
+      const extrapolated = scratch(n, 0);
+      for (let k = 0; k < n; k++) extrapolated[k] = now[k]! + agent.gain * (now[k]! - then[k]!);
       softmaxInto(extrapolated, agent.belief);
       return;
     }
@@ -111,7 +114,7 @@ export function chooseOrder(agent: Agent, market: MarketView, p: readonly number
   const { belief, held, style } = agent;
   const n = p.length;
   const cash = agent.cashCents / 100;
-  const shrunk = new Array<number>(n);
+  const shrunk = scratch(n, 1);
   let buyAt = -1;
   let buyScore = Number.NEGATIVE_INFINITY;
   let sellAt = -1;
@@ -156,7 +159,7 @@ const NO_TRADE = { shares: 0, gain: 0 } as const;
  * belief state; cash and holdings change when the order is filled.
  */
 export function decide(agent: Agent, market: MarketView, ctx: DecideContext): Order | null {
-  const p = prices(market.q, market.liquidity);
+  const p = pricesInto(market.q, market.liquidity, scratch(market.q.length, 2));
   observe(agent, p, ctx);
   if (ctx.rng() >= agent.style.activity) return null;
   return chooseOrder(agent, market, p);
@@ -188,4 +191,30 @@ function softmaxInto(logs: number[], out: number[]): void {
     sum += e;
   }
   for (let i = 0; i < logs.length; i++) out[i] = out[i]! / sum;
+}
+
+/**
+ * Reusable work arrays, one per purpose, so a turn allocates nothing on the hot path. Each is
+ * only read within the call that filled it (decide's prices, chooseOrder's shrunk belief, a
+ * momentum trader's extrapolation), so sharing them between agents is safe.
+ */
+const scratchRows: number[][] = [[], [], []];
+function scratch(n: number, purpose: 0 | 1 | 2): number[] {
+  const row = scratchRows[purpose]!;
+  if (row.length !== n) row.length = n;
+  return row;
+}
+
+/** The softmax of q / b into out (as lmsr.ts prices, without allocating). */
+function pricesInto(q: readonly number[], b: number, out: number[]): number[] {
+  let max = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < q.length; i++) if (q[i]! / b > max) max = q[i]! / b;
+  let sum = 0;
+  for (let i = 0; i < q.length; i++) {
+    const e = Math.exp(q[i]! / b - max);
+    out[i] = e;
+    sum += e;
+  }
+  for (let i = 0; i < q.length; i++) out[i] = out[i]! / sum;
+  return out;
 }

@@ -30,8 +30,9 @@ export interface SimTrace {
   market: SimMarket;
   /** Prices at the open (index 0) and after each step's trades (index s + 1). */
   path: number[][];
-  /** beliefs[a][s]: agent a's belief at step s. */
-  beliefs: number[][][];
+  /** Agent a's belief at step s, outcome k, is beliefs[a][s · n + k] (flat, so recording is cheap). */
+  beliefs: Float64Array[];
+  steps: number;
   /** Fills per agent, by agent index. */
   fillsByAgent: number[];
 }
@@ -105,7 +106,8 @@ export function simulate(config: SimConfig, hooks: SimHooks = {}): SimTrace {
   const rng = createRng(config.seed, 'run');
   const order = Int32Array.from(agents.keys());
   const path: number[][] = [prices(market.q, market.liquidity)];
-  const beliefs: number[][][] = agents.map(() => []);
+  const n = market.outcomeIds.length;
+  const beliefs = agents.map(() => new Float64Array(params.steps * n));
   const fillsByAgent = agents.map(() => 0);
   for (let step = 0; step < params.steps; step++) {
     const ctx = { rng, step };
@@ -119,10 +121,10 @@ export function simulate(config: SimConfig, hooks: SimHooks = {}): SimTrace {
       fillsByAgent[a]! += 1;
       hooks.onFill?.(fill, agent);
     }
-    for (let a = 0; a < agents.length; a++) beliefs[a]!.push(agents[a]!.belief.slice());
+    for (let a = 0; a < agents.length; a++) beliefs[a]!.set(agents[a]!.belief, step * n);
     path.push(prices(market.q, market.liquidity));
   }
-  return { truthIndex, agents, market, path, beliefs, fillsByAgent };
+  return { truthIndex, agents, market, path, beliefs, steps: params.steps, fillsByAgent };
 }
 
 /** First k with P(truth) ≥ level at every point of path from k on; null if the last is below. */
@@ -140,11 +142,14 @@ export function settledAt(
 export function runSimulation(config: SimConfig, hooks: SimHooks = {}): SimResult {
   const params = resolveParams(config);
   const trace = simulate(config, hooks);
-  const { truthIndex, agents, market, path, beliefs, fillsByAgent } = trace;
-  const steps = params.steps;
+  const { truthIndex, agents, market, path, beliefs, fillsByAgent, steps } = trace;
+  const n = market.outcomeIds.length;
   const timelines: Timeline[] = agents.map((a, k) => ({
     id: a.id,
-    points: beliefs[k]!.map((probabilities, t) => ({ t, probabilities })),
+    points: Array.from({ length: steps }, (_, t) => ({
+      t,
+      probabilities: Array.from(beliefs[k]!.subarray(t * n, (t + 1) * n)),
+    })),
   }));
   // The market's price after step s stands for step s, as the agents' beliefs at step s do.
   const marketTimeline: Timeline = {
