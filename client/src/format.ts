@@ -14,6 +14,12 @@ export function credits(cents: number): string {
   return `${formatCredits(cents)} cr`;
 }
 
+/** A number with fixed decimals, never "-0.0". */
+export function fixed(v: number, digits: number): string {
+  const s = v.toFixed(digits);
+  return /^-0\.?0*$/.test(s) ? s.slice(1) : s;
+}
+
 export function shares(n: number): string {
   return Math.abs(n) >= 100 ? n.toFixed(0) : n.toFixed(2);
 }

@@ -262,3 +262,29 @@ describe('LiveMarkets', () => {
     );
   });
 });
+
+describe('LiveMarkets status changes', () => {
+  it('fetches the whole market when its status changes, so the resolution arrives', async () => {
+    const src = new FakeSource();
+    const resolved: Market = {
+      ...stateAt(4),
+      status: 'resolved',
+      resolution: { outcomeId: 'yes', resolvedAt: '2026-01-03T00:00:00.000Z', note: 'It did.' },
+    };
+    let fetches = 0;
+    const live = new LiveMarkets(src.asSource(), async () => {
+      fetches += 1;
+      return resolved;
+    });
+    live.subscribe('m', () => undefined);
+    src.answer(stateAt(3));
+    src.deliver('market:update', { ...updateAt(4), status: 'resolved' });
+    // The update itself applies at once; the resolution follows the fetch.
+    expect(live.get('m')?.status).toBe('resolved');
+    expect(live.get('m')?.resolution).toBeNull();
+    await flush();
+    expect(fetches).toBe(1);
+    expect(live.get('m')?.resolution?.note).toBe('It did.');
+    expect(live.refetches).toBe(0);
+  });
+});

@@ -1,8 +1,13 @@
+import { useState } from 'react';
 import type { Market } from '../../../shared/schemas/index.ts';
 import { date, pct } from '../format.ts';
 
+/** Claims shown before "Show all". */
+const SHOWN = 4;
+
 /** The article's claims on this question: who said what, when, where, and how it was read. */
 export function ClaimsPanel({ market }: { market: Market }) {
+  const [all, setAll] = useState(false);
   if (market.claims.length === 0) return null;
   const claims = [...market.claims].sort((a, b) => a.date.localeCompare(b.date));
   return (
@@ -12,7 +17,7 @@ export function ClaimsPanel({ market }: { market: Market }) {
         Claims from the source article, each read as a probability and drawn on the chart.
       </p>
       <ol className="claims" data-testid="claims">
-        {claims.map((c) => {
+        {(all ? claims : claims.slice(0, SHOWN)).map((c) => {
           const outcome = market.outcomes.find((o) => o.id === c.outcomeId)?.label ?? c.outcomeId;
           return (
             <li key={`${c.who}|${c.date}|${c.said.slice(0, 30)}`} className="claim">
@@ -36,6 +41,11 @@ export function ClaimsPanel({ market }: { market: Market }) {
           );
         })}
       </ol>
+      {claims.length > SHOWN && (
+        <button type="button" className="ghost small-btn more" onClick={() => setAll(!all)}>
+          {all ? 'Show fewer' : `Show all ${claims.length} claims`}
+        </button>
+      )}
     </section>
   );
 }

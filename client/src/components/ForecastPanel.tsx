@@ -1,5 +1,5 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { useId, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import { Link, useLocation } from 'react-router-dom';
 import type { ForecastRequest, Market, MeResponse } from '../../../shared/schemas/index.ts';
 import { api, describeError } from '../api.ts';
@@ -29,6 +29,16 @@ export function ForecastPanel({ market, me, mine, community }: ForecastPanelProp
   const [pending, setPending] = useState(false);
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const open = market.status === 'open';
+  const touched = useRef(false);
+  const edit = (next: number[]) => {
+    touched.current = true;
+    setPercents(next);
+  };
+  // The user's last forecast may load after the panel: start from it unless they began editing.
+  const mineKey = mine ? mine.probabilities.join(',') : '';
+  useEffect(() => {
+    if (mineKey && !touched.current) setPercents(toPercents(mineKey.split(',').map(Number)));
+  }, [mineKey]);
 
   const submit = async () => {
     setPending(true);
@@ -49,6 +59,21 @@ export function ForecastPanel({ market, me, mine, community }: ForecastPanelProp
       setPending(false);
     }
   };
+
+  if (!open) {
+    return (
+      <section className="panel" aria-labelledby={`${ids}-h`}>
+        <h2 id={`${ids}-h`}>Your forecast</h2>
+        <p className="muted small">
+          Forecasting is closed.{' '}
+          {mine
+            ? `Your last forecast: ${describe(market, mine.probabilities)}, ${relative(mine.createdAt)}.`
+            : 'You did not forecast this question.'}
+        </p>
+        {message && <p className={message.ok ? 'success' : 'error'}>{message.text}</p>}
+      </section>
+    );
+  }
 
   return (
     <section className="panel" aria-labelledby={`${ids}-h`}>
@@ -84,7 +109,7 @@ export function ForecastPanel({ market, me, mine, community }: ForecastPanelProp
                 value={percents[0]}
                 onChange={(e) => {
                   const v = Number(e.target.value);
-                  setPercents([v, 100 - v]);
+                  edit([v, 100 - v]);
                 }}
                 data-testid="forecast-slider"
               />
@@ -108,7 +133,7 @@ export function ForecastPanel({ market, me, mine, community }: ForecastPanelProp
                     min={0}
                     max={100}
                     value={percents[i]}
-                    onChange={(e) => setPercents(setShare(percents, i, Number(e.target.value)))}
+                    onChange={(e) => edit(setShare(percents, i, Number(e.target.value)))}
                   />
                   <input
                     type="number"
@@ -117,7 +142,7 @@ export function ForecastPanel({ market, me, mine, community }: ForecastPanelProp
                     className="num-input"
                     aria-label={`${o.label} percent`}
                     value={percents[i]}
-                    onChange={(e) => setPercents(setShare(percents, i, Number(e.target.value)))}
+                    onChange={(e) => edit(setShare(percents, i, Number(e.target.value)))}
                   />
                 </div>
               ))}
@@ -137,7 +162,7 @@ export function ForecastPanel({ market, me, mine, community }: ForecastPanelProp
                     <button
                       type="button"
                       className="ghost small-btn"
-                      onClick={() => setPercents(toPercents(community))}
+                      onClick={() => edit(toPercents(community))}
                     >
                       Copy community
                     </button>

@@ -210,8 +210,10 @@ function applyRange(u: uPlot, range: Range, market: Market): void {
   let min = xs[0]!;
   if (range === 'open') min = Date.parse(market.createdAt) / 1000;
   if (range === 'day') min = max - 86_400;
-  const span = Math.max(max - min, 60);
-  u.setScale('x', { min: Math.max(min, xs[0]!) - span * 0.01, max: max + span * 0.01 });
+  // At least ten minutes across, so a market opened moments ago is not drawn in seconds.
+  const from = Math.min(Math.max(min, xs[0]!), max - 600);
+  const span = max - from;
+  u.setScale('x', { min: from - span * 0.01, max: max + span * 0.01 });
 }
 
 /** Shows who said what when the cursor is near a claim marker. */

@@ -1,5 +1,5 @@
 import type { ProfileResponse } from '../../../shared/schemas/index.ts';
-import { credits } from '../format.ts';
+import { credits, fixed } from '../format.ts';
 import { CalibrationChart } from './CalibrationChart.tsx';
 
 /** Headline numbers of a forecaster and their calibration chart. */
@@ -29,13 +29,13 @@ export function ProfileStats({ profile }: { profile: ProfileResponse }) {
             <dt title="Mean time-averaged Brier score; binary (p − o)² for yes/no questions, Σ(pᵢ − oᵢ)² for multiple choice. Lower is better.">
               Brier (lower is better)
             </dt>
-            <dd>{s.brier == null ? '–' : s.brier.toFixed(3)}</dd>
+            <dd>{s.brier == null ? '–' : fixed(s.brier, 3)}</dd>
           </div>
           <div>
             <dt title="Mean time-averaged ln p of what happened. Closer to 0 is better.">
               Log score (0 is best)
             </dt>
-            <dd>{s.log == null ? '–' : s.log.toFixed(3)}</dd>
+            <dd>{s.log == null ? '–' : fixed(s.log, 3)}</dd>
           </div>
         </dl>
         <p className="muted small">

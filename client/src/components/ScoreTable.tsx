@@ -1,4 +1,5 @@
 import type { Market, ScoresResponse } from '../../../shared/schemas/index.ts';
+import { fixed } from '../format.ts';
 
 type Row = {
   kind: string;
@@ -9,7 +10,7 @@ type Row = {
   peer: number | null;
 };
 
-const num = (v: number | null, digits: number) => (v == null ? '–' : v.toFixed(digits));
+const num = (v: number | null, digits: number) => (v == null ? '–' : fixed(v, digits));
 
 /**
  * Who called it: the market, the crowd, each claim of the article and each forecaster, scored on

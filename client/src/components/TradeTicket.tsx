@@ -75,11 +75,11 @@ export function TradeTicket({ market, me }: { market: Market; me: MeResponse | n
   const debouncedKey = useDebounced(bodyKey, 250);
   const settledSeq = useDebounced(market.seq, 300);
 
-  // A new request is a new trade: a fresh key, and the last outcome message goes.
-  // biome-ignore lint/correctness/useExhaustiveDependencies: keyed on the request's JSON
+  // A new request is a new trade: a fresh key, and once the user starts typing it, the last
+  // trade's message goes (clearing the input after a fill keeps the message).
   useEffect(() => {
     key.current = newIdempotencyKey();
-    setResult(null);
+    if (bodyKey) setResult(null);
   }, [bodyKey]);
 
   // Re-quote whenever the request settles or the market moves (seq), so the preview is current.
@@ -163,10 +163,21 @@ export function TradeTicket({ market, me }: { market: Market; me: MeResponse | n
           ? 'Amount (credits)'
           : 'Shares to buy';
 
+  if (!open) {
+    return (
+      <section className="panel ticket" aria-labelledby={`${ids}-h`}>
+        <h2 id={`${ids}-h`}>Trade</h2>
+        <p className="notice" data-testid="trading-closed">
+          Trading is closed: this market is {market.status}.
+        </p>
+        {result && <p className={result.ok ? 'success' : 'error'}>{result.text}</p>}
+      </section>
+    );
+  }
+
   return (
     <section className="panel ticket" aria-labelledby={`${ids}-h`}>
       <h2 id={`${ids}-h`}>Trade</h2>
-      {!open && <p className="notice">Trading is closed: this market is {market.status}.</p>}
       <div className="tabs compact" role="tablist" aria-label="Trade type">
         {TABS.map((t) => (
           <button

@@ -128,8 +128,28 @@ export class LiveMarkets {
     const known = e.market.seq;
     if (u.seq <= known) return;
     const prev = u.prevSeq ?? u.seq - 1;
-    if (prev <= known) this.set(u.marketId, applyUpdate(e.market, u));
-    else this.resync(u.marketId);
+    if (prev > known) {
+      this.resync(u.marketId);
+      return;
+    }
+    const statusChanged = u.status !== e.market.status;
+    this.set(u.marketId, applyUpdate(e.market, u));
+    // A new status brings more than an update holds (the resolution and its note): fetch it.
+    if (statusChanged) this.refresh(u.marketId);
+  }
+
+  /** Reloads a followed market over HTTP, keeping it only if it is not older than what we have. */
+  private refresh(id: string): void {
+    this.fetchMarket(id).then(
+      (m) => {
+        const e = this.entries.get(id);
+        if (e?.market && m.seq >= e.market.seq) {
+          e.market = m;
+          for (const l of e.listeners) l(m);
+        }
+      },
+      () => undefined,
+    );
   }
 
   /** Subscribes (again) and takes the snapshot; with `refetch`, also reloads over HTTP. */

@@ -140,7 +140,9 @@ function BoardTile({ market }: { market: Market }) {
       data-market-id={market.id}
     >
       <h2 className="tile-q">
-        <Link to={`/markets/${market.id}`}>{market.question}</Link>
+        <Link to={`/markets/${market.id}`} className="tile-link">
+          {market.question}
+        </Link>
       </h2>
       <div className="tile-main">
         <div key={`${market.seq}`} className={`tile-prob ${flash}`} data-testid="tile-probability">

@@ -1,3 +1,4 @@
+import { useEffect } from 'react';
 import { useParams } from 'react-router-dom';
 import { ApiError, describeError } from '../api.ts';
 import { Sparkline, thin } from '../components/Sparkline.tsx';
@@ -22,6 +23,11 @@ export default function EmbedPage() {
         : market.outcomes.findIndex((o) => o.label === h.label)
       : 0;
   const series = useLiveSeries(market, index);
+  // The card sits on the host page's background, not the app's.
+  useEffect(() => {
+    document.documentElement.classList.add('embedded');
+    return () => document.documentElement.classList.remove('embedded');
+  }, []);
   if (error) {
     return (
       <div className="embed" data-testid="embed">

@@ -6,7 +6,7 @@ import {
   LeaderboardMetric as Metric,
 } from '../../../shared/schemas/index.ts';
 import { api, describeError } from '../api.ts';
-import { credits } from '../format.ts';
+import { credits, fixed } from '../format.ts';
 import { usePageTitle } from '../hooks/usePageTitle.ts';
 
 const METRICS: { id: LeaderboardMetric; label: string; about: string }[] = [
@@ -47,10 +47,10 @@ function formatValue(metric: LeaderboardMetric, v: number): string {
       return `${v >= 0 ? '+' : ''}${credits(Math.round(v))}`;
     case 'brier':
     case 'log':
-      return v.toFixed(3);
+      return fixed(v, 3);
     case 'baseline':
     case 'peer':
-      return v.toFixed(1);
+      return fixed(v, 1);
     default:
       return assertNever(metric);
   }

@@ -33,7 +33,8 @@ export default function MarketPage() {
     );
   }
   if (isLoading || !market) return <p className="muted loading">Loading market…</p>;
-  return <MarketView market={market} />;
+  // Keyed by id: another market starts with fresh forms.
+  return <MarketView key={market.id} market={market} />;
 }
 
 function MarketView({ market }: { market: Market }) {
@@ -81,13 +82,17 @@ function MarketView({ market }: { market: Market }) {
         </div>
         <h1>{market.question}</h1>
         <div className="row muted small meta">
-          <span>
-            {market.status === 'open' ? 'Closes' : 'Closed'}{' '}
-            <time dateTime={market.closesAt} title={dateTime(market.closesAt)}>
-              {relative(market.closesAt)}
-            </time>{' '}
-            ({dateTime(market.closesAt)})
-          </span>
+          {market.status === 'open' ? (
+            <span>
+              Closes{' '}
+              <time dateTime={market.closesAt} title={dateTime(market.closesAt)}>
+                {relative(market.closesAt)}
+              </time>{' '}
+              ({dateTime(market.closesAt)})
+            </span>
+          ) : (
+            <span>Scheduled close {dateTime(market.closesAt)}</span>
+          )}
           <span>· {credits(market.volumeCents)} traded</span>
           <span>· liquidity b = {market.liquidity}</span>
           {forecasts.data && <span>· {forecasts.data.community.count} forecasters</span>}
@@ -158,15 +163,9 @@ function MarketView({ market }: { market: Market }) {
           />
         </div>
         <aside className="stack" aria-label="Trade and forecast">
-          <TradeTicket key={market.id} market={market} me={me} />
+          <TradeTicket market={market} me={me} />
           <PositionPanel market={market} me={me} />
-          <ForecastPanel
-            key={`${market.id}:${mine?.createdAt ?? ''}`}
-            market={market}
-            me={me}
-            mine={mine}
-            community={crowd}
-          />
+          <ForecastPanel market={market} me={me} mine={mine} community={crowd} />
           <ClaimsPanel market={market} />
         </aside>
       </div>
