@@ -1,5 +1,5 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
 import type { Market, Trade } from '../../../shared/schemas/index.ts';
 import { api, describeError } from '../api.ts';
@@ -37,7 +37,13 @@ export default function ChannelPage() {
     [q.data, tag, only],
   );
   const markets = useLiveMarkets(chosen);
-  const byId = useMemo(() => new Map(markets.map((m) => [m.id, m])), [markets]);
+  // Every market the board has shown, so the ticker can still name one after it resolves and
+  // leaves the grid.
+  const known = useRef(new Map<string, Market>());
+  const byId = useMemo(() => {
+    for (const m of markets) known.current.set(m.id, m);
+    return new Map(known.current);
+  }, [markets]);
   const [items, setItems] = useState<FeedItem[]>([]);
   const connected = useConnected();
 
