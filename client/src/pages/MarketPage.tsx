@@ -99,9 +99,9 @@ function MarketView({ market }: { market: Market }) {
         </div>
       </header>
       <ResolutionBanner market={market} />
-      <div className="two-col">
+      <div className="two-col market-layout">
         <div className="stack">
-          <section className="panel">
+          <section className="panel o-chart">
             <div className="headline-row">
               <div>
                 <div className="big-prob" data-testid="market-probability">
@@ -136,10 +136,16 @@ function MarketView({ market }: { market: Market }) {
             )}
           </section>
           {market.type === 'multiple' && (
-            <OutcomeTable market={market} community={crowd} focus={focus} onFocus={setFocus} />
+            <div className="o-outcomes">
+              <OutcomeTable market={market} community={crowd} focus={focus} onFocus={setFocus} />
+            </div>
           )}
-          {scores.data && <ScoreTable market={market} scores={scores.data} />}
-          <section className="panel prose" aria-labelledby="about-h">
+          {scores.data && (
+            <div className="o-scores">
+              <ScoreTable market={market} scores={scores.data} />
+            </div>
+          )}
+          <section className="panel prose o-about" aria-labelledby="about-h">
             <h2 id="about-h">About this question</h2>
             {market.description ? (
               <p>{market.description}</p>
@@ -156,17 +162,27 @@ function MarketView({ market }: { market: Market }) {
               Opened {dateTime(market.createdAt)}. Market id <code>{market.id}</code>.
             </p>
           </section>
-          <Activity
-            market={market}
-            trades={trades.data ?? []}
-            forecasts={forecasts.data?.forecasts ?? []}
-          />
+          <div className="o-activity">
+            <Activity
+              market={market}
+              trades={trades.data ?? []}
+              forecasts={forecasts.data?.forecasts ?? []}
+            />
+          </div>
         </div>
         <aside className="stack" aria-label="Trade and forecast">
-          <TradeTicket market={market} me={me} />
-          <PositionPanel market={market} me={me} />
-          <ForecastPanel market={market} me={me} mine={mine} community={crowd} />
-          <ClaimsPanel market={market} />
+          <div className="o-ticket">
+            <TradeTicket market={market} me={me} />
+          </div>
+          <div className="o-position">
+            <PositionPanel market={market} me={me} />
+          </div>
+          <div className="o-forecast">
+            <ForecastPanel market={market} me={me} mine={mine} community={crowd} />
+          </div>
+          <div className="o-claims">
+            <ClaimsPanel market={market} />
+          </div>
         </aside>
       </div>
     </article>

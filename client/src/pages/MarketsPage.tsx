@@ -1,6 +1,7 @@
 import { useQueries, useQuery } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
+import { assertNever } from '../../../shared/errors.ts';
 import type { Market } from '../../../shared/schemas/index.ts';
 import { api, describeError } from '../api.ts';
 import { Sparkline, thin } from '../components/Sparkline.tsx';
@@ -15,6 +16,26 @@ const TABS = [
   { id: 'cancelled', label: 'Cancelled' },
 ] as const;
 type Tab = (typeof TABS)[number]['id'];
+
+const SORTS = [
+  { id: 'volume', label: 'Most traded' },
+  { id: 'closing', label: 'Closing soonest' },
+  { id: 'newest', label: 'Newest' },
+] as const;
+type Sort = (typeof SORTS)[number]['id'];
+
+function compare(sort: Sort): (a: Market, b: Market) => number {
+  switch (sort) {
+    case 'volume':
+      return (a, b) => b.volumeCents - a.volumeCents;
+    case 'closing':
+      return (a, b) => a.closesAt.localeCompare(b.closesAt);
+    case 'newest':
+      return (a, b) => b.createdAt.localeCompare(a.createdAt);
+    default:
+      return assertNever(sort);
+  }
+}
 
 function matches(m: Market, words: string[], tag: string | null): boolean {
   if (tag && !(m.tags ?? []).includes(tag)) return false;
@@ -52,7 +73,11 @@ function MarketCard({ market, history }: { market: Market; history: number[] | u
       </div>
       <div className="row muted small">
         <span>{credits(market.volumeCents)} traded</span>
-        {market.claims.length > 0 && <span>· {market.claims.length} claims</span>}
+        {market.claims.length > 0 && (
+          <span>
+            · {market.claims.length} {market.claims.length === 1 ? 'claim' : 'claims'}
+          </span>
+        )}
         {(market.tags ?? []).slice(0, 3).map((t) => (
           <span key={t} className="tag">
             {t}
@@ -66,13 +91,14 @@ function MarketCard({ market, history }: { market: Market; history: number[] | u
 /** `/`: every market by status, searchable and filterable by tag, with live odds. */
 export function MarketsPage() {
   const [params, setParams] = useSearchParams();
-  const tab = (params.get('status') as Tab | null) ?? 'open';
+  const tab: Tab = TABS.find((t) => t.id === params.get('status'))?.id ?? 'open';
+  const sort: Sort = SORTS.find((x) => x.id === params.get('sort'))?.id ?? 'volume';
   const tag = params.get('tag');
   const [search, setSearch] = useState(params.get('q') ?? '');
   const q = useQuery({ queryKey: ['markets', tab], queryFn: () => api.markets(tab) });
   const live = useLiveMarkets(q.data);
   const words = search.toLowerCase().split(/\s+/).filter(Boolean);
-  const shown = live.filter((m) => matches(m, words, tag));
+  const shown = live.filter((m) => matches(m, words, tag)).sort(compare(sort));
   const tags = useMemo(
     () => [...new Set((q.data ?? []).flatMap((m) => m.tags ?? []))].sort(),
     [q.data],
@@ -135,6 +161,22 @@ export function MarketsPage() {
             {tags.map((t) => (
               <option key={t} value={t}>
                 {t}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div>
+          <label htmlFor="market-sort" className="sr-label">
+            Sort
+          </label>
+          <select
+            id="market-sort"
+            value={sort}
+            onChange={(e) => set('sort', e.target.value === 'volume' ? null : e.target.value)}
+          >
+            {SORTS.map((x) => (
+              <option key={x.id} value={x.id}>
+                {x.label}
               </option>
             ))}
           </select>
