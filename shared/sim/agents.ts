@@ -63,7 +63,7 @@ export interface NoiseAgent extends AgentBase {
   /** Relative standard deviation of its view around the price. */
   scale: number;
   /** Scratch space for its noise draws. */
-  logBelief: number[];
+  draws: number[];
 }
 
 /** A trader that extrapolates the change in log price over a recent window. */
@@ -194,7 +194,7 @@ export function createAgents(config: AgentsConfig, seeds: SimSeeds, rng: Rng): A
       ...base(`noise-${k}`, 'noise', `noise ${k}`, params.budgetCents),
       kind: 'noise',
       scale: params.noiseScale,
-      logBelief: new Array<number>(n).fill(0),
+      draws: new Array<number>(n).fill(0),
       belief: new Array<number>(n).fill(1 / n),
     });
   }

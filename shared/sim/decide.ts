@@ -69,7 +69,7 @@ export function observe(agent: Agent, p: readonly number[], ctx: DecideContext):
       // A fresh view around the price each step, uninformed and unbiased: belief_k =
       // p_k (1 + σ (z_k − Σ_j p_j z_j)) averages to p_k and sums to 1, so noise traders as a group
       // pull the price nowhere (noise in log-odds would, towards 1/n, by Jensen's inequality).
-      const z = agent.logBelief;
+      const z = agent.draws;
       let mean = 0;
       for (let k = 0; k < n; k++) {
         z[k] = gaussian(ctx.rng);

@@ -85,7 +85,7 @@ describe('beliefs over time', () => {
       id: 'noise-1',
       kind: 'noise',
       scale: 0.3,
-      logBelief: [0, 0],
+      draws: [0, 0],
       style: { ...DEFAULT_STYLES.noise },
     };
     const rng = createRng(3);
