@@ -1,17 +1,35 @@
-import { lazy, Suspense } from 'react';
+import { Suspense } from 'react';
 import { Route, Routes } from 'react-router-dom';
 import { Layout } from './components/Layout.tsx';
+import { lazyPage } from './lazyPage.ts';
 import { MarketsPage } from './pages/MarketsPage.tsx';
 
 // The markets list loads with the app; every other page is its own chunk.
-const MarketPage = lazy(() => import('./pages/MarketPage.tsx'));
-const MePage = lazy(() => import('./pages/MePage.tsx'));
-const UserPage = lazy(() => import('./pages/UserPage.tsx'));
-const LeaderboardPage = lazy(() => import('./pages/LeaderboardPage.tsx'));
-const LoginPage = lazy(() => import('./pages/LoginPage.tsx'));
-const AdminPage = lazy(() => import('./pages/AdminPage.tsx'));
-const ChannelPage = lazy(() => import('./pages/ChannelPage.tsx'));
-const EmbedPage = lazy(() => import('./pages/EmbedPage.tsx'));
+const MarketPage = lazyPage(() => import('./pages/MarketPage.tsx'));
+const MePage = lazyPage(() => import('./pages/MePage.tsx'));
+const UserPage = lazyPage(() => import('./pages/UserPage.tsx'));
+const LeaderboardPage = lazyPage(() => import('./pages/LeaderboardPage.tsx'));
+const LoginPage = lazyPage(() => import('./pages/LoginPage.tsx'));
+const AdminPage = lazyPage(() => import('./pages/AdminPage.tsx'));
+const ChannelPage = lazyPage(() => import('./pages/ChannelPage.tsx'));
+const EmbedPage = lazyPage(() => import('./pages/EmbedPage.tsx'));
+
+const BY_PREFIX: [string, { preload(): Promise<unknown> }][] = [
+  ['/markets/', MarketPage],
+  ['/me', MePage],
+  ['/users/', UserPage],
+  ['/leaderboard', LeaderboardPage],
+  ['/login', LoginPage],
+  ['/admin', AdminPage],
+  ['/channel', ChannelPage],
+  ['/embed/', EmbedPage],
+];
+
+/** Loads the chunk of the page at `pathname` (nothing for the markets list, which is built in). */
+export function preloadPage(pathname: string): Promise<unknown> {
+  const hit = BY_PREFIX.find(([prefix]) => pathname.startsWith(prefix));
+  return hit ? hit[1].preload() : Promise.resolve();
+}
 
 function Loading() {
   return (

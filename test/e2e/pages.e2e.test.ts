@@ -39,12 +39,15 @@ describe('every page at desktop and phone widths, light and dark', () => {
         await c.post(`/api/markets/${id}/trades`, { outcomeId: side, amountCents: 4_000 });
         await c.post(`/api/markets/${id}/forecasts`, { probability: p, comment: `p = ${p}` });
       }
-      await c.post(`/api/markets/${MULTIPLE}/trades`, { outcomeId: 'deepseek', amountCents: 3_000 });
+      await c.post(`/api/markets/${MULTIPLE}/trades`, {
+        outcomeId: 'deepseek',
+        amountCents: 3_000,
+      });
     }
     const admin = await adminClient(server.url);
-    expect((await admin.post(`/api/markets/${RESOLVED}/resolve`, { outcomeId: 'yes' })).status).toBe(
-      200,
-    );
+    expect(
+      (await admin.post(`/api/markets/${RESOLVED}/resolve`, { outcomeId: 'yes' })).status,
+    ).toBe(200);
   });
   afterAll(async () => {
     await server?.close();
@@ -115,7 +118,8 @@ describe('every page at desktop and phone widths, light and dark', () => {
       await page.keyboard.type('12');
       await page.getByTestId('quote-cost').waitFor();
       await page.waitForFunction(
-        () => !(document.querySelector('[data-testid="trade-submit"]') as HTMLButtonElement).disabled,
+        () =>
+          !(document.querySelector('[data-testid="trade-submit"]') as HTMLButtonElement).disabled,
       );
       await page.keyboard.press('Enter');
       await page.getByText(/^Bought .* for 12\.00 cr\.$/).waitFor();

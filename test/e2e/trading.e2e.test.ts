@@ -92,8 +92,8 @@ describe('trading in the browser', () => {
   it('refuses a trade the user cannot afford with a clear message and no trade', async () => {
     const page = trader.page;
     await page.getByTestId('trade-input').fill('5000');
-    const text = await waitForText(page, 'quote', (t) => t.length > 0);
-    expect(text).toContain('Not enough credits');
+    const text = await waitForText(page, 'quote-error', (t) => t.length > 0);
+    expect(text).toBe('Not enough credits for this trade.');
     expect(await page.getByTestId('trade-submit').isDisabled()).toBe(true);
     await page.getByTestId('trade-input').fill('');
   });

@@ -119,6 +119,16 @@ export function OddsChart({ market, history, community, focus, height = 320 }: O
       legend: { live: true },
       hooks: {
         setCursor: [(u) => showClaimTip(u, tip.current, markersRef.current)],
+        // How many points are on screen, and when they first were: for tests and the benchmark.
+        draw: [
+          (u) => {
+            const n = String(u.data[0].length);
+            if (el.dataset.points !== n) {
+              el.dataset.points = n;
+              performance.mark('odds-chart-drawn', { detail: { points: u.data[0].length } });
+            }
+          },
+        ],
       },
     };
     const u = new uPlot(opts, columns as uPlot.AlignedData, el);

@@ -59,8 +59,9 @@ export function TradeTicket({ market, me }: { market: Market; me: MeResponse | n
   const [buyBy, setBuyBy] = useState<BuyBy>('amount');
   const [outcomeId, setOutcomeId] = useState(market.outcomes[0]!.id);
   const [raw, setRaw] = useState('');
-  const [quote, setQuote] = useState<QuoteResponse | null>(null);
-  const [quoteError, setQuoteError] = useState<string | null>(null);
+  /** The latest quote and the request (JSON) it prices. */
+  const [quoted, setQuoted] = useState<{ key: string; quote: QuoteResponse } | null>(null);
+  const [quoteError, setQuoteError] = useState<{ key: string; text: string } | null>(null);
   const [pending, setPending] = useState(false);
   const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null);
   const key = useRef(newIdempotencyKey());
@@ -86,7 +87,7 @@ export function TradeTicket({ market, me }: { market: Market; me: MeResponse | n
   // biome-ignore lint/correctness/useExhaustiveDependencies: settledSeq is the trigger, not an input
   useEffect(() => {
     if (!debouncedKey || !open) {
-      setQuote(null);
+      setQuoted(null);
       setQuoteError(null);
       return;
     }
@@ -94,13 +95,13 @@ export function TradeTicket({ market, me }: { market: Market; me: MeResponse | n
     api.quote(market.id, JSON.parse(debouncedKey) as TradeRequest).then(
       (q) => {
         if (!live) return;
-        setQuote(q);
+        setQuoted({ key: debouncedKey, quote: q });
         setQuoteError(null);
       },
       (e: unknown) => {
         if (!live) return;
-        setQuote(null);
-        setQuoteError(describeError(e));
+        setQuoted(null);
+        setQuoteError({ key: debouncedKey, text: describeError(e) });
       },
     );
     return () => {
@@ -108,7 +109,9 @@ export function TradeTicket({ market, me }: { market: Market; me: MeResponse | n
     };
   }, [debouncedKey, market.id, settledSeq, open]);
 
-  const quoteIsCurrent = quote !== null && debouncedKey === bodyKey;
+  // Only a quote of exactly this request may be confirmed: its cost sets the slippage limit.
+  const quoteIsCurrent = quoted !== null && quoted.key === bodyKey;
+  const quote = quoted?.quote ?? null;
   const preview = useMemo(() => {
     if (!quote || !outcome) return null;
     // For a binary "set odds" below the current price without shares to sell, the server buys
@@ -126,7 +129,7 @@ export function TradeTicket({ market, me }: { market: Market; me: MeResponse | n
   }, [quote, outcome, outcomeIndex, market, body]);
 
   const submit = async () => {
-    if (!body || !quote || !me) return;
+    if (!body || !quote || !quoteIsCurrent || !me) return;
     setPending(true);
     setResult(null);
     try {
@@ -282,7 +285,11 @@ export function TradeTicket({ market, me }: { market: Market; me: MeResponse | n
         </div>
         <div id={`${ids}-q`} className="quote" aria-live="polite" data-testid="quote">
           {req && 'invalid' in req && <p className="error small">{req.invalid}</p>}
-          {quoteError && body && <p className="error small">{quoteError}</p>}
+          {quoteError && quoteError.key === bodyKey && (
+            <p className="error small" data-testid="quote-error">
+              {quoteError.text}
+            </p>
+          )}
           {quote && preview && body && (
             <dl className={`quote-grid ${quoteIsCurrent ? '' : 'stale'}`}>
               <dt>{preview.sell ? 'You sell' : 'You buy'}</dt>
@@ -290,7 +297,9 @@ export function TradeTicket({ market, me }: { market: Market; me: MeResponse | n
                 {fmtShares(Math.abs(quote.shares))} {preview.traded.label}
               </dd>
               <dt>{quote.costCents >= 0 ? 'Cost' : 'You receive'}</dt>
-              <dd data-testid="quote-cost">{credits(Math.abs(quote.costCents))}</dd>
+              <dd data-testid={quoteIsCurrent ? 'quote-cost' : 'quote-cost-stale'}>
+                {credits(Math.abs(quote.costCents))}
+              </dd>
               <dt>Average price</dt>
               <dd>{credits(Math.round(Math.abs(quote.costCents / quote.shares)))} / share</dd>
               <dt>{outcome?.label} odds</dt>

@@ -22,6 +22,10 @@ import { usePageTitle } from '../hooks/usePageTitle.ts';
 export default function MarketPage() {
   const { id } = useParams<{ id: string }>();
   const { market, error, isLoading } = useLiveMarket(id);
+  // Asked for at once, beside the market itself, rather than after it arrives.
+  useQuery({ queryKey: ['history', id], queryFn: () => api.history(id!), enabled: !!id });
+  useQuery({ queryKey: ['forecasts', id], queryFn: () => api.forecasts(id!), enabled: !!id });
+  useQuery({ queryKey: ['trades', id], queryFn: () => api.trades(id!, 50), enabled: !!id });
   usePageTitle(market?.question);
   if (error) {
     return (

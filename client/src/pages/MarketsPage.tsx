@@ -145,7 +145,10 @@ export function MarketsPage() {
             type="search"
             placeholder="Search questions, people, tags…"
             value={search}
-            onChange={(e) => setSearch(e.target.value)}
+            onChange={(e) => {
+              setSearch(e.target.value);
+              set('q', e.target.value || null);
+            }}
           />
         </div>
         <div>
