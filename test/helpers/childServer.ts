@@ -15,10 +15,12 @@ export interface ChildServer {
   rssMb(): number;
   /** The last 64 KB the server printed (stdout and stderr), for failure messages. */
   output(): string;
-  /** SIGTERM and wait for exit; removes the data directory unless the caller supplied it. */
+  /** SIGTERM (SIGKILL after 10 s) and wait for exit; removes the data directory it made. */
   stop(): Promise<void>;
   /** SIGKILL and wait for exit, like a crash; the data directory is always kept. */
   kill(): Promise<void>;
+  /** Resolves with the next line the server prints that matches (rejects after the timeout). */
+  nextLine(pattern: RegExp, timeoutMs?: number): Promise<string>;
 }
 
 export interface LaunchOptions {
@@ -26,6 +28,8 @@ export interface LaunchOptions {
   env?: Record<string, string>;
   /** Start on this (existing) data directory; the caller owns it and it is never removed. */
   dataDir?: string;
+  /** Extra node options before the entry, e.g. ['--expose-gc']. */
+  nodeArgs?: string[];
 }
 
 /** A server that has been spawned but may not be listening yet (kill it mid-boot if you like). */
@@ -55,7 +59,8 @@ function exitOf(child: ChildProcess): Promise<void> {
 export function launchServer(opts: LaunchOptions = {}): LaunchingServer {
   const ownsDir = !opts.dataDir;
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'parity-child-'));
-  const child = spawn(process.execPath, ['--import', 'tsx', opts.entry ?? 'server/main.ts'], {
+  const args = ['--import', 'tsx', ...(opts.nodeArgs ?? []), opts.entry ?? 'server/main.ts'];
+  const child = spawn(process.execPath, args, {
     env: {
       ...process.env,
       PORT: '0',
@@ -95,9 +100,31 @@ export function launchServer(opts: LaunchOptions = {}): LaunchingServer {
         rssMb: () => rssMbOf(child.pid!),
         output: () => out.slice(-OUTPUT_LIMIT),
         kill,
+        nextLine: (pattern, timeoutMs = 5000) =>
+          new Promise((resolveLine, rejectLine) => {
+            let pending = '';
+            const onLine = (d: Buffer) => {
+              pending += d.toString();
+              const lines = pending.split('\n');
+              pending = lines.pop() ?? '';
+              const hit = lines.find((l) => pattern.test(l));
+              if (hit === undefined) return;
+              clearTimeout(timer);
+              child.stdout!.off('data', onLine);
+              resolveLine(hit);
+            };
+            const timer = setTimeout(() => {
+              child.stdout!.off('data', onLine);
+              rejectLine(new Error(`no line matching ${pattern} in ${timeoutMs} ms`));
+            }, timeoutMs);
+            child.stdout!.on('data', onLine);
+          }),
         stop: async () => {
           child.kill('SIGTERM');
+          // A server that does not shut down in time is killed, so a test never hangs on it.
+          const hung = setTimeout(() => child.kill('SIGKILL'), 10_000);
           await exitOf(child);
+          clearTimeout(hung);
           if (ownsDir) rmSync(dataDir, { recursive: true, force: true });
         },
       });
@@ -116,7 +143,7 @@ export function launchServer(opts: LaunchOptions = {}): LaunchingServer {
 export function spawnServer(
   entry = 'server/main.ts',
   env: Record<string, string> = {},
-  opts: { dataDir?: string } = {},
+  opts: { dataDir?: string; nodeArgs?: string[] } = {},
 ): Promise<ChildServer> {
   return launchServer({ entry, env, ...opts }).ready;
 }
