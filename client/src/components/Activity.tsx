@@ -3,6 +3,7 @@ import { Link } from 'react-router-dom';
 import type { Forecast, Market, Trade } from '../../../shared/schemas/index.ts';
 import { credits, pct, relative, shares } from '../format.ts';
 import { describe } from './ForecastPanel.tsx';
+import { Tabs } from './Tabs.tsx';
 
 type Tab = 'trades' | 'forecasts';
 
@@ -22,24 +23,30 @@ export function Activity({
   const index = (id: string) => market.outcomes.findIndex((o) => o.id === id);
   return (
     <section className="panel" aria-label="Activity">
-      <div className="tabs compact" role="tablist" aria-label="Activity">
-        <button
-          type="button"
-          role="tab"
-          aria-selected={tab === 'trades'}
-          onClick={() => setTab('trades')}
-        >
-          Trades <span className="count">{trades.length}</span>
-        </button>
-        <button
-          type="button"
-          role="tab"
-          aria-selected={tab === 'forecasts'}
-          onClick={() => setTab('forecasts')}
-        >
-          Forecasts <span className="count">{forecasts.length}</span>
-        </button>
-      </div>
+      <Tabs
+        label="Activity"
+        compact
+        value={tab}
+        onChange={setTab}
+        tabs={[
+          {
+            id: 'trades',
+            label: (
+              <>
+                Trades <span className="count">{trades.length}</span>
+              </>
+            ),
+          },
+          {
+            id: 'forecasts',
+            label: (
+              <>
+                Forecasts <span className="count">{forecasts.length}</span>
+              </>
+            ),
+          },
+        ]}
+      />
       {tab === 'trades' ? (
         trades.length === 0 ? (
           <p className="muted">No trades yet.</p>

@@ -13,6 +13,7 @@ import { ApiError, api, describeError } from '../api.ts';
 import { credits, shares as fmtShares, pct } from '../format.ts';
 import { useDebounced } from '../hooks/useDebounced.ts';
 import { maxCostFor, newIdempotencyKey } from '../lib/idempotency.ts';
+import { Tabs } from './Tabs.tsx';
 
 type Tab = 'buy' | 'sell' | 'target';
 type BuyBy = 'amount' | 'shares';
@@ -181,24 +182,16 @@ export function TradeTicket({ market, me }: { market: Market; me: MeResponse | n
   return (
     <section className="panel ticket" aria-labelledby={`${ids}-h`}>
       <h2 id={`${ids}-h`}>Trade</h2>
-      <div className="tabs compact" role="tablist" aria-label="Trade type">
-        {TABS.map((t) => (
-          <button
-            key={t.id}
-            type="button"
-            role="tab"
-            aria-selected={tab === t.id}
-            onClick={() => {
-              setTab(t.id);
-              setRaw(
-                t.id === 'target' && outcome ? String(Math.round(outcome.probability * 100)) : '',
-              );
-            }}
-          >
-            {t.label}
-          </button>
-        ))}
-      </div>
+      <Tabs
+        label="Trade type"
+        compact
+        tabs={TABS}
+        value={tab}
+        onChange={(id) => {
+          setTab(id);
+          setRaw(id === 'target' && outcome ? String(Math.round(outcome.probability * 100)) : '');
+        }}
+      />
       <form
         onSubmit={(e) => {
           e.preventDefault();

@@ -4,6 +4,7 @@ import { CreateMarketForm } from '../components/admin/CreateMarketForm.tsx';
 import { MarketAdminList } from '../components/admin/MarketAdminList.tsx';
 import { SimulationSwitch } from '../components/admin/SimulationSwitch.tsx';
 import { Webhooks } from '../components/admin/Webhooks.tsx';
+import { Tabs } from '../components/Tabs.tsx';
 import { useMe } from '../hooks/useMe.ts';
 import { usePageTitle } from '../hooks/usePageTitle.ts';
 
@@ -39,19 +40,12 @@ export default function AdminPage() {
   return (
     <section className="stack">
       <h1>Admin</h1>
-      <div className="tabs" role="tablist" aria-label="Admin sections">
-        {SECTIONS.map((s) => (
-          <button
-            key={s.id}
-            type="button"
-            role="tab"
-            aria-selected={section === s.id}
-            onClick={() => setParams(s.id === 'markets' ? {} : { s: s.id }, { replace: true })}
-          >
-            {s.label}
-          </button>
-        ))}
-      </div>
+      <Tabs
+        label="Admin sections"
+        tabs={SECTIONS}
+        value={section}
+        onChange={(id) => setParams(id === 'markets' ? {} : { s: id }, { replace: true })}
+      />
       {section === 'markets' && <MarketAdminList />}
       {section === 'create' && <CreateMarketForm />}
       {section === 'audit' && <AuditLog />}

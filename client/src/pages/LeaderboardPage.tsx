@@ -6,6 +6,7 @@ import {
   LeaderboardMetric as Metric,
 } from '../../../shared/schemas/index.ts';
 import { api, describeError } from '../api.ts';
+import { Tabs } from '../components/Tabs.tsx';
 import { credits, fixed } from '../format.ts';
 import { usePageTitle } from '../hooks/usePageTitle.ts';
 
@@ -67,19 +68,12 @@ export default function LeaderboardPage() {
   return (
     <section className="stack">
       <h1>Leaderboard</h1>
-      <div className="tabs" role="tablist" aria-label="Metric">
-        {METRICS.map((m) => (
-          <button
-            key={m.id}
-            type="button"
-            role="tab"
-            aria-selected={metric === m.id}
-            onClick={() => setParams(m.id === 'profit' ? {} : { metric: m.id }, { replace: true })}
-          >
-            {m.label}
-          </button>
-        ))}
-      </div>
+      <Tabs
+        label="Metric"
+        tabs={METRICS}
+        value={metric}
+        onChange={(id) => setParams(id === 'profit' ? {} : { metric: id }, { replace: true })}
+      />
       <p className="muted">{about}</p>
       {q.error ? <p className="error">{describeError(q.error)}</p> : null}
       {q.isLoading && <p className="muted">Loading…</p>}

@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router-dom';
 import { Credentials } from '../../../shared/schemas/index.ts';
 import { ApiError, api, describeError } from '../api.ts';
+import { Tabs } from '../components/Tabs.tsx';
 import { reconnectSocket } from '../hooks/useMe.ts';
 import { usePageTitle } from '../hooks/usePageTitle.ts';
 
@@ -53,24 +54,15 @@ export default function LoginPage() {
   return (
     <section className="page narrow">
       <div className="panel auth">
-        <div className="tabs" role="tablist" aria-label="Account">
-          <button
-            type="button"
-            role="tab"
-            aria-selected={mode === 'login'}
-            onClick={() => setMode('login')}
-          >
-            Sign in
-          </button>
-          <button
-            type="button"
-            role="tab"
-            aria-selected={mode === 'register'}
-            onClick={() => setMode('register')}
-          >
-            Create account
-          </button>
-        </div>
+        <Tabs
+          label="Account"
+          value={mode}
+          onChange={setMode}
+          tabs={[
+            { id: 'login', label: 'Sign in' },
+            { id: 'register', label: 'Create account' },
+          ]}
+        />
         <h1>{mode === 'login' ? 'Welcome back' : 'Start forecasting'}</h1>
         <p className="muted">
           {mode === 'login'

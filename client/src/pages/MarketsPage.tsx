@@ -6,6 +6,7 @@ import type { Market } from '../../../shared/schemas/index.ts';
 import { api, describeError } from '../api.ts';
 import { Sparkline, thin } from '../components/Sparkline.tsx';
 import { StatusBadge } from '../components/StatusBadge.tsx';
+import { Tabs } from '../components/Tabs.tsx';
 import { credits, headline, pct, relative } from '../format.ts';
 import { useLiveMarkets } from '../hooks/live.ts';
 
@@ -122,19 +123,12 @@ export function MarketsPage() {
         <h1>Markets</h1>
         <span className="muted small">{shown.length} shown</span>
       </div>
-      <div className="tabs" role="tablist" aria-label="Market status">
-        {TABS.map((t) => (
-          <button
-            key={t.id}
-            type="button"
-            role="tab"
-            aria-selected={tab === t.id}
-            onClick={() => set('status', t.id === 'open' ? null : t.id)}
-          >
-            {t.label}
-          </button>
-        ))}
-      </div>
+      <Tabs
+        label="Market status"
+        tabs={TABS}
+        value={tab}
+        onChange={(id) => set('status', id === 'open' ? null : id)}
+      />
       <div className="row">
         <div style={{ flex: 1, minWidth: 200 }}>
           <label htmlFor="market-search" className="sr-label">
