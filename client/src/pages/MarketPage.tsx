@@ -112,8 +112,12 @@ function MarketView({ market }: { market: Market }) {
                   {pct(focused.probability)}
                 </div>
                 <div className="muted">
-                  {market.type === 'binary' ? 'chance of Yes' : focused.label}
-                  {change !== null && Math.abs(change) >= 0.005 && (
+                  {market.status === 'open' || market.status === 'closed'
+                    ? market.type === 'binary'
+                      ? 'chance of Yes'
+                      : focused.label
+                    : `final price of ${market.type === 'binary' ? 'Yes' : focused.label}`}
+                  {market.status === 'open' && change !== null && Math.abs(change) >= 0.005 && (
                     <span className={change > 0 ? 'up' : 'down'}>
                       {' '}
                       {change > 0 ? '▲' : '▼'} {Math.abs(Math.round(change * 100))} pts today

@@ -81,7 +81,11 @@ export function MarketAdminList() {
                         <button
                           type="button"
                           className="ghost small-btn"
-                          onClick={() => run(`Closed “${m.question}”.`, () => api.close(m.id))}
+                          onClick={() => {
+                            if (window.confirm('Close trading and forecasting on this market now?')) {
+                              void run(`Closed “${m.question}”.`, () => api.close(m.id));
+                            }
+                          }}
                         >
                           Close
                         </button>
