@@ -82,7 +82,9 @@ export function MarketAdminList() {
                           type="button"
                           className="ghost small-btn"
                           onClick={() => {
-                            if (window.confirm('Close trading and forecasting on this market now?')) {
+                            if (
+                              window.confirm('Close trading and forecasting on this market now?')
+                            ) {
                               void run(`Closed “${m.question}”.`, () => api.close(m.id));
                             }
                           }}
