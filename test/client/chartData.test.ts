@@ -1,8 +1,10 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   type ChartInput,
   chartColumns,
   claimMarkers,
+  claimPoints,
   claimProbabilityOf,
 } from '../../client/src/lib/chartData.ts';
 import type { Claim } from '../../shared/schemas/index.ts';
@@ -77,5 +79,55 @@ describe('claimProbabilityOf', () => {
     expect(claimProbabilityOf(claim('2026-01-01', 'b', 0.4), multiple, 1)).toBe(0.4);
     expect(claimProbabilityOf(claim('2026-01-01', 'b', 0.4), multiple, 0)).toBeNull();
     expect(claimMarkers([claim('2026-01-01', 'b', 0.4)], multiple, 0)).toEqual([]);
+  });
+});
+
+describe('claimPoints', () => {
+  const multiple = {
+    type: 'multiple' as const,
+    outcomes: [
+      { id: 'a', label: 'A', probability: 0.5, shares: 0 },
+      { id: 'b', label: 'B', probability: 0.3, shares: 0 },
+      { id: 'c', label: 'C', probability: 0.2, shares: 0 },
+    ],
+  };
+
+  it('draws every claim of a binary market on the Yes line, a No claim as 1 - p', () => {
+    const pts = claimPoints(
+      [claim('2026-01-02', 'no', 0.8), claim('2026-01-01', 'yes', 0.3)],
+      binary,
+      [0],
+    );
+    // Oldest first; noon UTC of each day; No at 80% is Yes at 20%.
+    expect(pts.map((p) => [p.x, p.outcomeIndex])).toEqual([
+      [T0 + 12 * 3600, 0],
+      [T0 + 36 * 3600, 0],
+    ]);
+    expect(pts[0]!.probability).toBeCloseTo(0.3, 12);
+    expect(pts[1]!.probability).toBeCloseTo(0.2, 12);
+  });
+
+  it('draws a multiple-choice claim on its own outcome line, skipping lines not drawn', () => {
+    const claims = [claim('2026-01-01', 'b', 0.4), claim('2026-01-01', 'c', 0.1)];
+    expect(claimPoints(claims, multiple, [0, 1, 2]).map((p) => p.outcomeIndex)).toEqual([1, 2]);
+    expect(claimPoints(claims, multiple, [0, 1]).map((p) => p.outcomeIndex)).toEqual([1]);
+  });
+
+  it('keeps same-day claims a second apart and in order', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 1, max: 28 }), fc.constantFrom('a', 'b', 'c')), {
+          maxLength: 30,
+        }),
+        (days) => {
+          const claims = days.map(([d, o]) =>
+            claim(`2026-02-${String(d).padStart(2, '0')}`, o, 0.5),
+          );
+          const pts = claimPoints(claims, multiple, [0, 1, 2]);
+          expect(pts).toHaveLength(claims.length);
+          for (let i = 1; i < pts.length; i++) expect(pts[i]!.x).toBeGreaterThan(pts[i - 1]!.x);
+        },
+      ),
+    );
   });
 });

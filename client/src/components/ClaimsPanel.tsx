@@ -11,7 +11,7 @@ export function ClaimsPanel({ market }: { market: Market }) {
   if (market.claims.length === 0) return null;
   const claims = [...market.claims].sort((a, b) => a.date.localeCompare(b.date));
   return (
-    <section className="panel" aria-labelledby="claims-h">
+    <section className="panel" aria-labelledby="claims-h" data-testid="claims-panel">
       <h2 id="claims-h">What people said</h2>
       <p className="muted small">
         Claims from the source article, each read as a probability and drawn on the chart.

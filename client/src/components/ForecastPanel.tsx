@@ -80,13 +80,16 @@ export function ForecastPanel({ market, me, mine, community }: ForecastPanelProp
       <h2 id={`${ids}-h`}>Your forecast</h2>
       <p className="muted small">
         Free to make; scored with Brier and log scores when the question resolves.
-        {mine && (
-          <>
-            {' '}
-            Your last: {describe(market, mine.probabilities)}, {relative(mine.createdAt)}.
-          </>
-        )}
       </p>
+      {mine && (
+        <p className="small latest-forecast" data-testid="my-forecast">
+          Your latest: <strong>{describe(market, mine.probabilities)}</strong>,{' '}
+          <time dateTime={mine.createdAt} title={mine.createdAt}>
+            {relative(mine.createdAt)}
+          </time>
+          .
+        </p>
+      )}
       <form
         onSubmit={(e) => {
           e.preventDefault();
@@ -100,19 +103,40 @@ export function ForecastPanel({ market, me, mine, community }: ForecastPanelProp
               <label htmlFor={`${ids}-p`}>
                 Chance of Yes: <strong data-testid="forecast-value">{percents[0]}%</strong>
               </label>
-              <input
-                id={`${ids}-p`}
-                type="range"
-                min={1}
-                max={99}
-                step={1}
-                value={percents[0]}
-                onChange={(e) => {
-                  const v = Number(e.target.value);
-                  edit([v, 100 - v]);
-                }}
-                data-testid="forecast-slider"
-              />
+              <div className="slider-row">
+                <input
+                  id={`${ids}-p`}
+                  type="range"
+                  min={1}
+                  max={99}
+                  step={1}
+                  value={percents[0]}
+                  onChange={(e) => {
+                    const v = Number(e.target.value);
+                    edit([v, 100 - v]);
+                  }}
+                  data-testid="forecast-slider"
+                />
+                <span className="num-with-unit">
+                  <input
+                    type="number"
+                    min={1}
+                    max={99}
+                    step={1}
+                    className="num-input"
+                    aria-label="Chance of Yes in percent"
+                    value={percents[0]}
+                    onChange={(e) => {
+                      const raw = e.target.value;
+                      if (raw === '') return;
+                      const v = Math.min(99, Math.max(1, Math.round(Number(raw))));
+                      if (Number.isFinite(v)) edit([v, 100 - v]);
+                    }}
+                    data-testid="forecast-number"
+                  />
+                  <span aria-hidden="true">%</span>
+                </span>
+              </div>
               <div className="spread muted small">
                 <span>Market {pct(market.outcomes[0]!.probability)}</span>
                 {community && <span>Community {pct(community[0]!)}</span>}
@@ -147,7 +171,10 @@ export function ForecastPanel({ market, me, mine, community }: ForecastPanelProp
                 </div>
               ))}
               <div className="spread small">
-                <span className="muted">Total {percents.reduce((a, b) => a + b, 0)}%</span>
+                <span className="muted" data-testid="forecast-total">
+                  Sum {percents.reduce((a, b) => a + b, 0)}% (editing one outcome rescales the
+                  others)
+                </span>
                 <span className="row">
                   <button
                     type="button"

@@ -1,5 +1,6 @@
 import type { Market } from '../../../shared/schemas/index.ts';
 import { pct } from '../format.ts';
+import { useFlash } from '../hooks/useFlash.ts';
 import { outcomeColor } from './palette.ts';
 
 /** Multiple-choice outcomes with their live odds; choosing one focuses the chart on it. */
@@ -33,12 +34,22 @@ export function OutcomeTable({
           <span className="bar" aria-hidden="true">
             <span style={{ width: `${o.probability * 100}%`, background: outcomeColor(i) }} />
           </span>
-          <span className="outcome-prob">{pct(o.probability)}</span>
+          <FlashPct value={o.probability} />
           <span className="muted small outcome-crowd">
             {community ? `crowd ${pct(community[i] ?? 0)}` : ''}
           </span>
         </button>
       ))}
     </fieldset>
+  );
+}
+
+/** A live percentage that flashes green or red as it moves. */
+function FlashPct({ value }: { value: number }) {
+  const flash = useFlash(value);
+  return (
+    <span key={flash.key} className={`outcome-prob ${flash.className}`}>
+      {pct(value)}
+    </span>
   );
 }

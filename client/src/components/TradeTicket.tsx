@@ -64,7 +64,9 @@ export function TradeTicket({ market, me }: { market: Market; me: MeResponse | n
   const [quoted, setQuoted] = useState<{ key: string; quote: QuoteResponse } | null>(null);
   const [quoteError, setQuoteError] = useState<{ key: string; text: string } | null>(null);
   const [pending, setPending] = useState(false);
-  const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null);
+  const [result, setResult] = useState<{ ok: boolean; text: string; signIn?: boolean } | null>(
+    null,
+  );
   const key = useRef(newIdempotencyKey());
 
   const open = market.status === 'open';
@@ -152,7 +154,9 @@ export function TradeTicket({ market, me }: { market: Market; me: MeResponse | n
       setRaw('');
       key.current = newIdempotencyKey();
     } catch (e) {
-      setResult({ ok: false, text: errorText(e) });
+      const signedOut = e instanceof ApiError && e.status === 401;
+      setResult({ ok: false, text: errorText(e), signIn: signedOut });
+      if (signedOut) void qc.invalidateQueries({ queryKey: ['me'] });
     } finally {
       setPending(false);
     }
@@ -169,18 +173,17 @@ export function TradeTicket({ market, me }: { market: Market; me: MeResponse | n
 
   if (!open) {
     return (
-      <section className="panel ticket" aria-labelledby={`${ids}-h`}>
+      <section className="panel ticket" aria-labelledby={`${ids}-h`} data-testid="trade-ticket">
         <h2 id={`${ids}-h`}>Trade</h2>
         <p className="notice" data-testid="trading-closed">
           Trading is closed: this market is {market.status}.
         </p>
-        {result && <p className={result.ok ? 'success' : 'error'}>{result.text}</p>}
       </section>
     );
   }
 
   return (
-    <section className="panel ticket" aria-labelledby={`${ids}-h`}>
+    <section className="panel ticket" aria-labelledby={`${ids}-h`} data-testid="trade-ticket">
       <h2 id={`${ids}-h`}>Trade</h2>
       <Tabs
         label="Trade type"
@@ -239,7 +242,9 @@ export function TradeTicket({ market, me }: { market: Market; me: MeResponse | n
           </fieldset>
         )}
         <div className="field">
-          <label htmlFor={`${ids}-v`}>{amountLabel}</label>
+          <label htmlFor={`${ids}-v`} data-testid="trade-amount">
+            {amountLabel}
+          </label>
           <div className="row nowrap">
             <input
               id={`${ids}-v`}
@@ -276,12 +281,16 @@ export function TradeTicket({ market, me }: { market: Market; me: MeResponse | n
             />
           )}
         </div>
-        <div id={`${ids}-q`} className="quote" aria-live="polite" data-testid="quote">
-          {req && 'invalid' in req && <p className="error small">{req.invalid}</p>}
-          {quoteError && quoteError.key === bodyKey && (
-            <p className="error small" data-testid="quote-error">
-              {quoteError.text}
-            </p>
+        <div id={`${ids}-q`} className="quote" aria-live="polite" data-testid="quote-preview">
+          {((req && 'invalid' in req) || (quoteError && quoteError.key === bodyKey)) && (
+            <div data-testid="trade-error">
+              {req && 'invalid' in req && <p className="error small">{req.invalid}</p>}
+              {quoteError && quoteError.key === bodyKey && (
+                <p className="error small" data-testid="quote-error">
+                  {quoteError.text}
+                </p>
+              )}
+            </div>
           )}
           {quote && preview && body && (
             <dl className={`quote-grid ${quoteIsCurrent ? '' : 'stale'}`}>
@@ -324,19 +333,26 @@ export function TradeTicket({ market, me }: { market: Market; me: MeResponse | n
         )}
         {me && (
           <p className="muted small">
-            Balance {credits(me.user.balanceCents)}. Refused if the price moves by more than 2%
-            before it fills.
+            Balance {credits(me.user.balanceCents)}. Refused if the price moves and the trade would
+            cost over 1% more than quoted.
           </p>
         )}
-        {result && (
-          <p
-            className={result.ok ? 'success' : 'error'}
-            role={result.ok ? 'status' : 'alert'}
-            data-testid="trade-result"
-          >
-            {result.text}
-          </p>
-        )}
+        {result &&
+          (result.ok ? (
+            <p className="success" role="status" data-testid="trade-result">
+              {result.text}
+            </p>
+          ) : (
+            <p className="error" role="alert" data-testid="trade-error">
+              {result.text}
+              {result.signIn && (
+                <>
+                  {' '}
+                  <Link to={`/login?next=${encodeURIComponent(location.pathname)}`}>Sign in</Link>
+                </>
+              )}
+            </p>
+          ))}
       </form>
     </section>
   );
@@ -358,6 +374,8 @@ function errorText(e: unknown): string {
         return "You can't sell more shares than you hold.";
       case 'market_not_open':
         return 'This market closed before your trade went through.';
+      case 'unauthenticated':
+        return 'You are signed out: sign in to trade.';
       case 'slippage':
         return 'The odds moved since your quote and the trade would cost more than allowed. The quote has been refreshed: check it and confirm again.';
       default:

@@ -119,3 +119,38 @@ export function claimMarkers(
   }
   return out;
 }
+
+/** A claim as drawn on the chart: its x (seconds), the probability and the line it belongs to. */
+export interface ClaimPoint {
+  x: number;
+  claim: Claim;
+  probability: number;
+  /** Index of the outcome whose line the claim is drawn against. */
+  outcomeIndex: number;
+}
+
+/**
+ * Every claim the chart can draw, oldest first: for a binary market each claim read as P(yes)
+ * on the one line; for multiple choice each claim on its own outcome's line (when that line is
+ * among `outcomes`). Claims on one day are a second apart so each keeps its own point.
+ */
+export function claimPoints(
+  claims: readonly Claim[],
+  market: Pick<Market, 'type' | 'outcomes'>,
+  outcomes: readonly number[],
+): ClaimPoint[] {
+  const out: ClaimPoint[] = [];
+  for (const claim of claims) {
+    const index =
+      market.type === 'binary' ? 0 : market.outcomes.findIndex((o) => o.id === claim.outcomeId);
+    if (index < 0 || !outcomes.includes(index)) continue;
+    const p = claimProbabilityOf(claim, market, index);
+    if (p === null) continue;
+    out.push({ x: secondsOf(claim.date), claim, probability: p, outcomeIndex: index });
+  }
+  out.sort((a, b) => a.x - b.x);
+  for (let i = 1; i < out.length; i++) {
+    if (out[i]!.x <= out[i - 1]!.x) out[i]!.x = out[i - 1]!.x + 1;
+  }
+  return out;
+}

@@ -13,10 +13,11 @@ export function newIdempotencyKey(): string {
 }
 
 /**
- * The most a trade may cost given its quote: a little above it, so a small move by someone else
- * does not refuse the trade but a large one does (the server answers `slippage`). For a sell
- * (negative cost) it is the smallest proceeds accepted.
+ * The most a trade may cost given its quote: 1% above it (at least one cent), so a small move by
+ * someone else does not refuse the trade but a larger one does (the server answers `slippage`).
+ * For a sell the quote is negative (proceeds) and the limit is the smallest proceeds accepted:
+ * 1% less than quoted.
  */
 export function maxCostFor(quoteCents: number): number {
-  return quoteCents + Math.max(5, Math.ceil(Math.abs(quoteCents) * 0.02));
+  return quoteCents + Math.max(1, Math.ceil(Math.abs(quoteCents) * 0.01));
 }

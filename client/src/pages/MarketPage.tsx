@@ -1,4 +1,4 @@
-import { useQuery } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { communityTimeline } from '../../../shared/community.ts';
@@ -15,12 +15,15 @@ import { StatusBadge } from '../components/StatusBadge.tsx';
 import { TradeTicket } from '../components/TradeTicket.tsx';
 import { credits, dateTime, headline, pct, relative } from '../format.ts';
 import { useLiveMarket, useMarketActivity } from '../hooks/live.ts';
+import { useFlash } from '../hooks/useFlash.ts';
 import { useMe } from '../hooks/useMe.ts';
 import { usePageTitle } from '../hooks/usePageTitle.ts';
+import './market.css';
 
 /** `/markets/:id`: the question, live odds chart, trading, forecasting, claims and scores. */
 export default function MarketPage() {
   const { id } = useParams<{ id: string }>();
+  const qc = useQueryClient();
   const { market, error, isLoading } = useLiveMarket(id);
   // Asked for at once, beside the market itself, rather than after it arrives.
   useQuery({ queryKey: ['history', id], queryFn: () => api.history(id!), enabled: !!id });
@@ -28,15 +31,30 @@ export default function MarketPage() {
   useQuery({ queryKey: ['trades', id], queryFn: () => api.trades(id!, 50), enabled: !!id });
   usePageTitle(market?.question);
   if (error) {
+    const missing = error instanceof ApiError && error.status === 404;
     return (
-      <section className="page narrow">
-        <h1>{error instanceof ApiError && error.status === 404 ? 'No such market' : 'Error'}</h1>
-        <p>{describeError(error)}</p>
-        <Link to="/">Back to markets</Link>
+      <section className="page narrow" data-testid={missing ? 'market-not-found' : 'market-error'}>
+        <h1>{missing ? 'No such market' : 'This market could not be loaded'}</h1>
+        <p>
+          {missing
+            ? 'There is no market at this address. It may have been mistyped.'
+            : describeError(error)}
+        </p>
+        <div className="row">
+          {!missing && (
+            <button
+              type="button"
+              onClick={() => void qc.invalidateQueries({ queryKey: ['market', id] })}
+            >
+              Try again
+            </button>
+          )}
+          <Link to="/">Back to markets</Link>
+        </div>
       </section>
     );
   }
-  if (isLoading || !market) return <p className="muted loading">Loading market…</p>;
+  if (isLoading || !market) return <MarketSkeleton />;
   // Keyed by id: another market starts with fresh forms.
   return <MarketView key={market.id} market={market} />;
 }
@@ -72,6 +90,7 @@ function MarketView({ market }: { market: Market }) {
   }, [forecasts.data, me]);
   const crowd = forecasts.data?.community.probabilities ?? null;
   const focused = market.outcomes[focus]!;
+  const flash = useFlash(focused.probability);
 
   return (
     <article className="stack market-page" data-testid="market-page" data-market-id={id}>
@@ -84,19 +103,19 @@ function MarketView({ market }: { market: Market }) {
             </Link>
           ))}
         </div>
-        <h1>{market.question}</h1>
+        <h1 data-testid="market-question">{market.question}</h1>
         <div className="row muted small meta">
-          {market.status === 'open' ? (
-            <span>
-              Closes{' '}
-              <time dateTime={market.closesAt} title={dateTime(market.closesAt)}>
-                {relative(market.closesAt)}
-              </time>{' '}
-              ({dateTime(market.closesAt)})
-            </span>
-          ) : (
-            <span>Scheduled close {dateTime(market.closesAt)}</span>
-          )}
+          <span data-testid="close-time">
+            {market.status === 'open'
+              ? 'Closes'
+              : Date.parse(market.closesAt) <= Date.now()
+                ? 'Closed'
+                : 'Was to close'}{' '}
+            <time dateTime={market.closesAt} title={dateTime(market.closesAt)}>
+              {relative(market.closesAt)}
+            </time>{' '}
+            ({dateTime(market.closesAt)})
+          </span>
           <span>· {credits(market.volumeCents)} traded</span>
           <span>· liquidity b = {market.liquidity}</span>
           {forecasts.data && <span>· {forecasts.data.community.count} forecasters</span>}
@@ -108,7 +127,11 @@ function MarketView({ market }: { market: Market }) {
           <section className="panel o-chart">
             <div className="headline-row">
               <div>
-                <div className="big-prob" data-testid="market-probability">
+                <div
+                  key={flash.key}
+                  className={`big-prob ${flash.className}`}
+                  data-testid="market-probability"
+                >
                   {pct(focused.probability)}
                 </div>
                 <div className="muted">
@@ -148,10 +171,22 @@ function MarketView({ market }: { market: Market }) {
               <OutcomeTable market={market} community={crowd} focus={focus} onFocus={setFocus} />
             </div>
           )}
-          {scores.data && (
+          {market.status === 'resolved' && (
             <div className="o-scores">
-              <ScoreTable market={market} scores={scores.data} />
+              {scores.data ? (
+                <ScoreTable market={market} scores={scores.data} />
+              ) : scores.error ? (
+                <p className="error">Scores could not be loaded: {describeError(scores.error)}</p>
+              ) : (
+                <p className="muted panel">Loading scores…</p>
+              )}
             </div>
+          )}
+          {market.status === 'closed' && (
+            <p className="notice o-scores" data-testid="scores-pending">
+              Trading has closed. Scores for the market, the community, the article's claims and
+              every forecaster come when the question resolves.
+            </p>
           )}
           <section className="panel prose o-about" aria-labelledby="about-h">
             <h2 id="about-h">About this question</h2>
@@ -194,6 +229,30 @@ function MarketView({ market }: { market: Market }) {
         </aside>
       </div>
     </article>
+  );
+}
+
+/** The page's shape while the market loads, so nothing jumps when it arrives. */
+function MarketSkeleton() {
+  return (
+    <div className="stack market-page" aria-busy="true" data-testid="market-loading">
+      <p className="sr-label" role="status">
+        Loading market…
+      </p>
+      <div className="skeleton skeleton-line short" />
+      <div className="skeleton skeleton-title" />
+      <div className="two-col market-layout">
+        <div className="panel skeleton-chart">
+          <div className="skeleton skeleton-big" />
+          <div className="skeleton skeleton-plot" />
+        </div>
+        <div className="panel skeleton-side">
+          <div className="skeleton skeleton-line" />
+          <div className="skeleton skeleton-line" />
+          <div className="skeleton skeleton-line short" />
+        </div>
+      </div>
+    </div>
   );
 }
 
