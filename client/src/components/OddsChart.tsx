@@ -100,7 +100,7 @@ export function OddsChart({ market, history, community, focus, height = 320 }: O
           grid: { stroke: grid, width: 1 },
           ticks: { stroke: grid },
           values: (_u, vals) => vals.map((v) => `${Math.round(v * 100)}%`),
-          size: 44,
+          size: 48,
         },
       ],
       series: [
@@ -272,6 +272,7 @@ function drawClaims(
   /** Pinned dots placed so far, by column, so overlapping ones step right. */
   const pinnedAt: number[][] = [];
   ctx.save();
+  ctx.setLineDash([]);
   ctx.beginPath();
   ctx.rect(u.bbox.left, u.bbox.top, u.bbox.width, u.bbox.height);
   ctx.clip();
@@ -353,7 +354,6 @@ function showTip(
   const head = document.createElement('div');
   head.className = 'tip-time';
   head.textContent = dateTime(new Date(x * 1000).toISOString());
-  rows.push(head);
   // The market lines, highest first, at most six (the rest are summed up).
   const values = outcomes
     .map((o, s) => ({ o, v: u.data[s + 1]?.[idx] ?? null }))
@@ -376,6 +376,8 @@ function showTip(
     const name = binary ? 'Community' : `Community (${market.outcomes[focus]?.label ?? ''})`;
     rows.push(line(crowdColor, name, pct(crowd), true));
   }
+  // Before the market opened only claims are under the cursor: they carry their own dates.
+  if (values.length || crowd != null) rows.unshift(head);
   if (!values.length && crowd == null && !near.length) {
     tip.hidden = true;
     return;

@@ -46,7 +46,7 @@ export function OutcomeTable({
 
 /** A live percentage that flashes green or red as it moves. */
 function FlashPct({ value }: { value: number }) {
-  const flash = useFlash(value);
+  const flash = useFlash(Number.parseFloat(pct(value)));
   return (
     <span key={flash.key} className={`outcome-prob ${flash.className}`}>
       {pct(value)}

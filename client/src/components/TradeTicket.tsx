@@ -324,7 +324,9 @@ export function TradeTicket({ market, me }: { market: Market; me: MeResponse | n
             disabled={!open || !body || !quoteIsCurrent || pending}
             data-testid="trade-submit"
           >
-            {pending ? 'Placing…' : confirmLabel(tab, quote, preview?.traded.label)}
+            {pending
+              ? 'Placing…'
+              : confirmLabel(tab, quoteIsCurrent ? quote : null, preview?.traded.label)}
           </button>
         ) : (
           <Link className="button wide" to={`/login?next=${encodeURIComponent(location.pathname)}`}>

@@ -26,9 +26,10 @@ export default function MarketPage() {
   const qc = useQueryClient();
   const { market, error, isLoading } = useLiveMarket(id);
   // Asked for at once, beside the market itself, rather than after it arrives.
-  useQuery({ queryKey: ['history', id], queryFn: () => api.history(id!), enabled: !!id });
-  useQuery({ queryKey: ['forecasts', id], queryFn: () => api.forecasts(id!), enabled: !!id });
-  useQuery({ queryKey: ['trades', id], queryFn: () => api.trades(id!, 50), enabled: !!id });
+  const side = { enabled: !!id, retry: retryServerErrors };
+  useQuery({ queryKey: ['history', id], queryFn: () => api.history(id!), ...side });
+  useQuery({ queryKey: ['forecasts', id], queryFn: () => api.forecasts(id!), ...side });
+  useQuery({ queryKey: ['trades', id], queryFn: () => api.trades(id!, 50), ...side });
   usePageTitle(market?.question);
   if (error) {
     const missing = error instanceof ApiError && error.status === 404;
@@ -90,7 +91,8 @@ function MarketView({ market }: { market: Market }) {
   }, [forecasts.data, me]);
   const crowd = forecasts.data?.community.probabilities ?? null;
   const focused = market.outcomes[focus]!;
-  const flash = useFlash(focused.probability);
+  // Flashes when the number shown changes, not on every small move under it.
+  const flash = useFlash(Number.parseFloat(pct(focused.probability)));
 
   return (
     <article className="stack market-page" data-testid="market-page" data-market-id={id}>
@@ -104,22 +106,32 @@ function MarketView({ market }: { market: Market }) {
           ))}
         </div>
         <h1 data-testid="market-question">{market.question}</h1>
-        <div className="row muted small meta">
-          <span data-testid="close-time">
+        <p className="muted small market-meta">
+          <span className="meta-item" data-testid="close-time">
             {market.status === 'open'
               ? 'Closes'
               : Date.parse(market.closesAt) <= Date.now()
                 ? 'Closed'
-                : 'Was to close'}{' '}
+                : 'Was scheduled to close'}{' '}
             <time dateTime={market.closesAt} title={dateTime(market.closesAt)}>
               {relative(market.closesAt)}
             </time>{' '}
             ({dateTime(market.closesAt)})
-          </span>
-          <span>· {credits(market.volumeCents)} traded</span>
-          <span>· liquidity b = {market.liquidity}</span>
-          {forecasts.data && <span>· {forecasts.data.community.count} forecasters</span>}
-        </div>
+          </span>{' '}
+          <span className="meta-item" data-testid="volume">
+            {credits(market.volumeCents)} traded
+          </span>{' '}
+          <span className="meta-item">liquidity b = {market.liquidity}</span>
+          {forecasts.data && (
+            <>
+              {' '}
+              <span className="meta-item">
+                {forecasts.data.community.count}{' '}
+                {forecasts.data.community.count === 1 ? 'forecaster' : 'forecasters'}
+              </span>
+            </>
+          )}
+        </p>
       </header>
       <ResolutionBanner market={market} />
       <div className="two-col market-layout">
@@ -143,7 +155,8 @@ function MarketView({ market }: { market: Market }) {
                   {market.status === 'open' && change !== null && Math.abs(change) >= 0.005 && (
                     <span className={change > 0 ? 'up' : 'down'}>
                       {' '}
-                      {change > 0 ? '▲' : '▼'} {Math.abs(Math.round(change * 100))} pts today
+                      {change > 0 ? '▲' : '▼'} {Math.abs(Math.round(change * 100))}
+                      {Math.abs(Math.round(change * 100)) === 1 ? ' pt' : ' pts'} today
                     </span>
                   )}
                 </div>
@@ -230,6 +243,11 @@ function MarketView({ market }: { market: Market }) {
       </div>
     </article>
   );
+}
+
+/** Retries once after a network or server error; a 4xx (no such market) is final. */
+function retryServerErrors(failures: number, error: unknown): boolean {
+  return failures < 1 && !(error instanceof ApiError && error.status < 500);
 }
 
 /** The page's shape while the market loads, so nothing jumps when it arrives. */
