@@ -40,19 +40,21 @@ function explain(metric: Metric, binary: boolean): string {
   }
 }
 
-/** Index of the best value of a column, or a set of them on a tie (none when all are missing). */
-function bestOf(rows: readonly Row[], metric: Metric, lowerIsBetter: boolean): Set<number> {
-  let best: number | null = null;
-  for (const r of rows) {
+/**
+ * Rows holding the best value of a column as shown (rounded to `digits`), ties included; none
+ * when every row shows the same value, since then no one did better.
+ */
+function bestOf(rows: readonly Row[], metric: Metric, digits: number, lowerIsBetter: boolean) {
+  const shown = rows.map((r) => {
     const v = r[metric];
-    if (v == null) continue;
-    if (best === null || (lowerIsBetter ? v < best : v > best)) best = v;
-  }
+    return v == null ? null : Number(fixed(v, digits));
+  });
+  const present = shown.filter((v): v is number => v !== null);
   const out = new Set<number>();
-  if (best === null) return out;
-  rows.forEach((r, i) => {
-    const v = r[metric];
-    if (v != null && Math.abs(v - best!) < 1e-12) out.add(i);
+  if (present.length < 2 || present.every((v) => v === present[0])) return out;
+  const best = lowerIsBetter ? Math.min(...present) : Math.max(...present);
+  shown.forEach((v, i) => {
+    if (v === best) out.add(i);
   });
   return out;
 }
@@ -74,7 +76,7 @@ export function ScoreTable({ market, scores }: { market: Market; scores: ScoresR
   );
   const binary = market.type === 'binary';
   const best = Object.fromEntries(
-    METRICS.map((m) => [m.id, bestOf(rows, m.id, m.lowerIsBetter)]),
+    METRICS.map((m) => [m.id, bestOf(rows, m.id, m.digits, m.lowerIsBetter)]),
   ) as Record<Metric, Set<number>>;
   return (
     <section className="panel" aria-labelledby="scores-h" data-testid="scores-table">

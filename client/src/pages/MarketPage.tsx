@@ -108,15 +108,7 @@ function MarketView({ market }: { market: Market }) {
         <h1 data-testid="market-question">{market.question}</h1>
         <p className="muted small market-meta">
           <span className="meta-item" data-testid="close-time">
-            {market.status === 'open'
-              ? 'Closes'
-              : Date.parse(market.closesAt) <= Date.now()
-                ? 'Closed'
-                : 'Was scheduled to close'}{' '}
-            <time dateTime={market.closesAt} title={dateTime(market.closesAt)}>
-              {relative(market.closesAt)}
-            </time>{' '}
-            ({dateTime(market.closesAt)})
+            <CloseTime market={market} />
           </span>{' '}
           <span className="meta-item" data-testid="volume">
             {credits(market.volumeCents)} traded
@@ -242,6 +234,34 @@ function MarketView({ market }: { market: Market }) {
         </aside>
       </div>
     </article>
+  );
+}
+
+/** When trading ends or ended: relative and exact (UTC). */
+function CloseTime({ market }: { market: Market }) {
+  const at = (
+    <time dateTime={market.closesAt} title={dateTime(market.closesAt)}>
+      {relative(market.closesAt)}
+    </time>
+  );
+  if (market.status === 'open') {
+    return (
+      <>
+        Closes {at} ({dateTime(market.closesAt)})
+      </>
+    );
+  }
+  if (Date.parse(market.closesAt) <= Date.now()) {
+    return (
+      <>
+        Closed {at} ({dateTime(market.closesAt)})
+      </>
+    );
+  }
+  return (
+    <>
+      Closed early; it was to close {at} ({dateTime(market.closesAt)})
+    </>
   );
 }
 
