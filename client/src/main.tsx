@@ -3,16 +3,11 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { BrowserRouter } from 'react-router-dom';
 import { App, preloadPage } from './App.tsx';
+import { preferredTheme } from './lib/savedTheme.ts';
 import { prefetchFor } from './prefetch.ts';
 import './styles.css';
 
-const saved = localStorage.getItem('parity-theme');
-document.documentElement.dataset.theme =
-  saved === 'light' || saved === 'dark'
-    ? saved
-    : matchMedia('(prefers-color-scheme: dark)').matches
-      ? 'dark'
-      : 'light';
+document.documentElement.dataset.theme = preferredTheme();
 
 const queryClient = new QueryClient({
   defaultOptions: { queries: { staleTime: 5_000, retry: 1, refetchOnWindowFocus: false } },

@@ -16,7 +16,7 @@ const PAGES = [
   { name: 'profile', path: '/users/alice_fc', ready: 'calibration-chart' },
   { name: 'me', path: '/me', ready: 'positions' },
   { name: 'admin', path: '/admin', ready: 'admin-markets' },
-  { name: 'channel', path: '/channel', ready: 'board-tile' },
+  { name: 'channel', path: '/channel', ready: 'channel-card' },
   { name: 'embed', path: `/embed/${BINARY}`, ready: 'embed-probability' },
 ] as const;
 

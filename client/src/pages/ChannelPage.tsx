@@ -3,302 +3,237 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
 import type { Market, Trade } from '../../../shared/schemas/index.ts';
 import { api, describeError } from '../api.ts';
-import { ThemeToggle } from '../components/Layout.tsx';
-import { Sparkline, thin } from '../components/Sparkline.tsx';
-import { headline, pct, shares } from '../format.ts';
+import { ChannelCard } from '../components/channel/ChannelCard.tsx';
+import { feedKey, feedMarketId, Ticker } from '../components/channel/Ticker.tsx';
+import { headline } from '../format.ts';
 import { type FeedItem, useFeed, useLiveMarkets } from '../hooks/live.ts';
 import { useConnected } from '../hooks/useConnected.ts';
-import { useLiveSeries, valueAt } from '../hooks/useLiveSeries.ts';
 import { usePageTitle } from '../hooks/usePageTitle.ts';
+import { preferredTheme, savedTheme, saveTheme, type Theme } from '../lib/savedTheme.ts';
+import './channel.css';
 
-/** A move of at least this much in the last hour is highlighted. */
-const BIG_MOVE = 0.05;
-const HOUR = 3_600_000;
+const DAY = 86_400_000;
 const TICKER_SIZE = 40;
+/** How often the board re-reads the clock: big moves age out and the clock moves on. */
+const TICK_MS = 5_000;
 
 /**
  * `/channel`: a board a team leaves open on a screen. Every open market's live odds in a grid,
- * a ticker of trades, forecasts and resolutions from the feed, big moves highlighted. Filter
- * with `?tag=` or `?markets=a,b`. No sign-in needed.
+ * markets resolved in the last day with their outcome, a ticker of trades, forecasts and
+ * resolutions from the feed, big moves highlighted. Filter with `?tag=` or `?markets=a,b`;
+ * `?theme=light` overrides the board's dark default. No sign-in needed.
  */
 export default function ChannelPage() {
   const [params] = useSearchParams();
   const tag = params.get('tag');
   const onlyParam = params.get('markets');
   const only = useMemo(() => onlyParam?.split(',').filter(Boolean) ?? null, [onlyParam]);
-  usePageTitle('Channel board');
-  const qc = useQueryClient();
-  const q = useQuery({ queryKey: ['markets', 'open'], queryFn: () => api.markets('open') });
-  const chosen = useMemo(
-    () =>
-      (q.data ?? []).filter(
-        (m) => (!tag || (m.tags ?? []).includes(tag)) && (!only || only.includes(m.id)),
-      ),
-    [q.data, tag, only],
-  );
-  const markets = useLiveMarkets(chosen);
-  // Every market the board has shown, so the ticker can still name one after it resolves and
-  // leaves the grid.
-  const known = useRef(new Map<string, Market>());
-  const byId = useMemo(() => {
-    for (const m of markets) known.current.set(m.id, m);
-    return new Map(known.current);
-  }, [markets]);
-  const [items, setItems] = useState<FeedItem[]>([]);
+  usePageTitle(tag ? `Live odds · ${tag}` : 'Live odds');
+  useBoardTheme(params.get('theme'));
+  const now = useNow(TICK_MS);
+  const [since] = useState(() => Date.now());
   const connected = useConnected();
+  const qc = useQueryClient();
+  const q = useQuery({ queryKey: ['markets', 'all'], queryFn: () => api.markets('all') });
 
-  // Start the ticker with the latest trades so the board is not empty before the next one.
-  const ids = chosen.map((m) => m.id).join(',');
-  useEffect(() => {
-    if (!ids) return;
-    let live = true;
-    Promise.all(ids.split(',').map((id) => api.trades(id, 5).catch(() => [] as Trade[]))).then(
-      (lists) => {
-        if (!live) return;
-        const seeded = lists
-          .flat()
-          .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
-          .slice(0, 15)
-          .map((trade): FeedItem => ({ kind: 'trade', at: trade.createdAt, trade }));
-        setItems((old) => (old.length ? old : seeded));
-      },
-    );
-    return () => {
-      live = false;
-    };
-  }, [ids]);
+  const inScope = useCallback(
+    (m: Market) => (!tag || (m.tags ?? []).includes(tag)) && (!only || only.includes(m.id)),
+    [tag, only],
+  );
+  // Open and closed markets, then those that ended in the last day, latest first.
+  const chosen = useMemo(() => {
+    const all = (q.data ?? []).filter(inScope);
+    const ended = (m: Market) => Date.parse(m.resolution?.resolvedAt ?? '') || 0;
+    const since = now - DAY;
+    return [
+      ...all.filter((m) => m.status === 'open' || m.status === 'closed'),
+      ...all.filter((m) => ended(m) >= since).sort((a, b) => ended(b) - ended(a)),
+    ];
+  }, [q.data, inScope, now]);
+  const markets = useLiveMarkets(chosen);
+  const byId = useMemo(() => {
+    const map = new Map((q.data ?? []).map((m) => [m.id, m]));
+    for (const m of markets) map.set(m.id, m);
+    return map;
+  }, [q.data, markets]);
 
+  // Each market's headline when the board first showed it, for "since 09:41".
+  const opened = useRef(new Map<string, { p: number; t: number }>());
+  for (const m of markets) {
+    if (!opened.current.has(m.id) && m.status === 'open') {
+      opened.current.set(m.id, { p: headline(m).probability, t: Date.now() });
+    }
+  }
+
+  const [items, setItems] = useState<FeedItem[]>([]);
+  useSeedTicker(
+    chosen.filter((m) => m.status === 'open').map((m) => m.id),
+    setItems,
+  );
+  const joined = useRef(false);
   const onItem = useCallback(
     (item: FeedItem) => {
       if (item.kind === 'created' || item.kind === 'resolved') {
-        void qc.invalidateQueries({ queryKey: ['markets', 'open'] });
+        void qc.invalidateQueries({ queryKey: ['markets', 'all'] });
       }
-      // A trade can arrive twice: through the feed and through a market subscription.
       setItems((old) =>
-        old.some((o) => keyOf(o) === keyOf(item)) ? old : [item, ...old].slice(0, TICKER_SIZE),
+        old.some((o) => feedKey(o) === feedKey(item)) ? old : [item, ...old].slice(0, TICKER_SIZE),
       );
     },
     [qc],
   );
-  useFeed(onItem);
-  const visible = items.filter((i) => inScope(i, byId, tag, only));
+  // After a reconnect the list is refetched: markets may have opened or ended meanwhile.
+  const onJoin = useCallback(() => {
+    if (joined.current) void qc.invalidateQueries({ queryKey: ['markets', 'all'] });
+    joined.current = true;
+  }, [qc]);
+  useFeed(onItem, onJoin);
+  const visible = items.filter((i) => {
+    if (!tag && !only) return true;
+    const m = i.kind === 'created' ? i.market : byId.get(feedMarketId(i));
+    return m ? inScope(m) : false;
+  });
 
+  const openCount = markets.filter((m) => m.status === 'open').length;
   return (
-    <div className="board" data-testid="channel">
-      <header className="board-head">
+    <div className="channel" data-testid="channel-board">
+      <header className="channel-head">
         <Link to="/" className="brand">
           <span className="logo" aria-hidden="true" />
           Parity
         </Link>
         <h1>
           Live odds
-          {tag && <span className="muted"> · {tag}</span>}
+          {tag && <span className="channel-filter"> · #{tag}</span>}
+          {only && <span className="channel-filter"> · {only.length} chosen</span>}
         </h1>
-        <span className={`conn ${connected ? 'on' : 'off'}`} role="status">
-          {connected ? 'live' : 'reconnecting…'}
+        <span className="channel-count muted">
+          {openCount} open {openCount === 1 ? 'market' : 'markets'}
         </span>
-        <Clock />
-        <ThemeToggle />
+        <span
+          className={`channel-conn ${connected ? 'on' : 'off'}`}
+          role="status"
+          data-testid="channel-connection"
+          data-connected={connected}
+        >
+          {connected ? 'Live' : 'Reconnecting…'}
+        </span>
+        <time className="channel-clock" dateTime={new Date(now).toISOString()}>
+          {new Date(now).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}
+        </time>
+        <BoardThemeToggle />
       </header>
-      {q.error ? <p className="error">{describeError(q.error)}</p> : null}
-      <div className="board-body">
-        <section className="board-grid" aria-label="Open markets">
-          {q.isLoading && <p className="muted">Loading…</p>}
-          {!q.isLoading && markets.length === 0 && (
-            <p className="muted">No open markets{tag ? ` tagged ${tag}` : ''}.</p>
+      {q.error ? (
+        <p className="error channel-error" role="alert">
+          {describeError(q.error)}
+        </p>
+      ) : null}
+      <div className="channel-body">
+        <section className="channel-grid" aria-label="Markets">
+          {q.isLoading && <p className="muted">Loading markets…</p>}
+          {!q.isLoading && !q.error && markets.length === 0 && (
+            <p className="muted channel-empty">
+              {only
+                ? `None of the markets in this address (${only.join(', ')}) is open.`
+                : tag
+                  ? `No open markets tagged “${tag}”.`
+                  : 'No open markets right now. New ones appear here as they open.'}
+            </p>
           )}
           {markets.map((m) => (
-            <BoardTile key={m.id} market={m} />
+            <ChannelCard
+              key={m.id}
+              market={m}
+              now={now}
+              openedAt={opened.current.get(m.id)}
+              boardSince={since}
+            />
           ))}
         </section>
-        <aside className="ticker" aria-label="Latest activity">
-          <h2>Latest</h2>
-          <ol aria-live="polite" data-testid="ticker">
-            {visible.length === 0 && <li className="muted">Waiting for activity…</li>}
-            {visible.map((item) => (
-              <TickerItem key={keyOf(item)} item={item} market={marketOf(item, byId)} />
-            ))}
-          </ol>
-        </aside>
+        <Ticker items={visible} byId={byId} />
       </div>
     </div>
   );
 }
 
-function BoardTile({ market }: { market: Market }) {
-  const h = headline(market);
-  const index =
-    market.type === 'binary' ? 0 : market.outcomes.findIndex((o) => o.label === h.label);
-  const series = useLiveSeries(market, index);
-  const hourAgo = valueAt(series, Date.now() - HOUR);
-  const move = hourAgo === null ? 0 : h.probability - hourAgo;
-  const big = Math.abs(move) >= BIG_MOVE;
-  const [flash, setFlash] = useState<'' | 'flash-up' | 'flash-down'>('');
-  const [prev, setPrev] = useState(h.probability);
-  if (prev !== h.probability) {
-    setFlash(h.probability > prev ? 'flash-up' : 'flash-down');
-    setPrev(h.probability);
-  }
-  return (
-    <article
-      className={`tile ${big ? (move > 0 ? 'big-up' : 'big-down') : ''}`}
-      data-testid="board-tile"
-      data-market-id={market.id}
-    >
-      <h2 className="tile-q">
-        <Link to={`/markets/${market.id}`} className="tile-link">
-          {market.question}
-        </Link>
-      </h2>
-      <div className="tile-main">
-        <div key={`${market.seq}`} className={`tile-prob ${flash}`} data-testid="tile-probability">
-          {pct(h.probability)}
-        </div>
-        <Sparkline
-          values={thin(
-            series.map((s) => s.p),
-            80,
-          )}
-          width={140}
-          height={44}
-          label={`trend of ${market.question}`}
-        />
-      </div>
-      <div className="tile-foot">
-        <span>{market.type === 'binary' ? 'Yes' : h.label}</span>
-        {Math.abs(move) >= 0.005 && (
-          <span className={move > 0 ? 'up' : 'down'}>
-            {move > 0 ? '▲' : '▼'} {Math.abs(Math.round(move * 100))} pts in 1h
-          </span>
-        )}
-      </div>
-      {market.type === 'multiple' && (
-        <ul className="tile-outcomes">
-          {[...market.outcomes]
-            .sort((a, b) => b.probability - a.probability)
-            .slice(1, 3)
-            .map((o) => (
-              <li key={o.id}>
-                <span>{o.label}</span> <span>{pct(o.probability)}</span>
-              </li>
-            ))}
-        </ul>
-      )}
-    </article>
-  );
-}
-
-function TickerItem({ item, market }: { item: FeedItem; market: Market | undefined }) {
-  const q = market ? short(market.question) : '';
-  const time = new Date(item.at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
-  switch (item.kind) {
-    case 'trade': {
-      const t = item.trade;
-      const label = market?.outcomes.find((o) => o.id === t.outcomeId)?.label ?? t.outcomeId;
-      const i = market ? market.outcomes.findIndex((o) => o.id === t.outcomeId) : -1;
-      const p = market?.type === 'binary' ? t.probabilities[0] : t.probabilities[i];
-      return (
-        <li className="tick trade">
-          <time>{time}</time> <strong>{t.username}</strong> {t.shares >= 0 ? 'bought' : 'sold'}{' '}
-          {shares(Math.abs(t.shares))} {label} · {q} →{' '}
-          <strong>
-            {pct(p ?? 0)} {market?.type === 'binary' ? 'Yes' : label}
-          </strong>
-        </li>
-      );
-    }
-    case 'forecast': {
-      const f = item.forecast;
-      const p = market?.type === 'binary' ? `${pct(f.probabilities[0] ?? 0)} Yes` : 'a forecast';
-      return (
-        <li className="tick forecast">
-          <time>{time}</time> <strong>{f.username}</strong> forecast {p} · {q}
-          {f.comment && <span className="muted"> “{short(f.comment, 80)}”</span>}
-        </li>
-      );
-    }
-    case 'resolved': {
-      const r = item.resolved;
-      const label = market?.outcomes.find((o) => o.id === r.outcomeId)?.label;
-      return (
-        <li className="tick resolved">
-          <time>{time}</time>{' '}
-          <strong>
-            {r.status === 'cancelled' ? 'Cancelled' : `Resolved ${label ?? r.outcomeId}`}
-          </strong>{' '}
-          · {q || r.marketId}
-        </li>
-      );
-    }
-    case 'created':
-      return (
-        <li className="tick created">
-          <time>{time}</time> <strong>New market</strong> · {short(item.market.question)}
-        </li>
-      );
-    default:
-      return null;
-  }
-}
-
-function marketIdOf(item: FeedItem): string {
-  switch (item.kind) {
-    case 'trade':
-      return item.trade.marketId;
-    case 'forecast':
-      return item.forecast.marketId;
-    case 'resolved':
-      return item.resolved.marketId;
-    case 'created':
-      return item.market.id;
-  }
-}
-
-function marketOf(item: FeedItem, byId: Map<string, Market>): Market | undefined {
-  return item.kind === 'created' ? item.market : byId.get(marketIdOf(item));
-}
-
-function inScope(
-  item: FeedItem,
-  byId: Map<string, Market>,
-  tag: string | null,
-  only: string[] | null,
-): boolean {
-  if (!tag && !only) return true;
-  if (item.kind === 'created') {
-    return (
-      (!tag || (item.market.tags ?? []).includes(tag)) && (!only || only.includes(item.market.id))
-    );
-  }
-  return byId.has(marketIdOf(item));
-}
-
-function keyOf(item: FeedItem): string {
-  switch (item.kind) {
-    case 'trade':
-      return `t${item.trade.id}`;
-    case 'forecast':
-      return `f${item.forecast.id}`;
-    case 'resolved':
-      return `r${item.resolved.marketId}${item.at}`;
-    case 'created':
-      return `c${item.market.id}`;
-  }
-}
-
-function short(s: string, n = 60): string {
-  return s.length > n ? `${s.slice(0, n - 1)}…` : s;
-}
-
-function Clock() {
-  const [now, setNow] = useState(() => new Date());
+/** Starts the ticker with the latest trades, so the board is not blank until the next one. */
+function useSeedTicker(ids: string[], setItems: (f: (old: FeedItem[]) => FeedItem[]) => void) {
+  const key = ids.join(',');
+  const seeded = useRef(false);
   useEffect(() => {
-    const t = setInterval(() => setNow(new Date()), 10_000);
+    if (!key || seeded.current) return;
+    let live = true;
+    Promise.all(key.split(',').map((id) => api.trades(id, 5).catch(() => [] as Trade[]))).then(
+      (lists) => {
+        if (!live) return;
+        seeded.current = true;
+        const latest = lists
+          .flat()
+          .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
+          .slice(0, 15)
+          .map((trade): FeedItem => ({ kind: 'trade', at: trade.createdAt, trade }));
+        setItems((old) => {
+          const seen = new Set(old.map(feedKey));
+          return [...old, ...latest.filter((i) => !seen.has(feedKey(i)))].slice(0, TICKER_SIZE);
+        });
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, [key, setItems]);
+}
+
+/** The time now, re-read every `ms`. */
+function useNow(ms: number): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const t = setInterval(() => setNow(Date.now()), ms);
     return () => clearInterval(t);
+  }, [ms]);
+  return now;
+}
+
+/**
+ * Wall screens are dark unless someone chose otherwise: `?theme=` first, then the theme saved
+ * by the toggle, then dark. The app's own default comes back when the board is left.
+ */
+function useBoardTheme(param: string | null): void {
+  const forced: Theme | null = param === 'light' || param === 'dark' ? param : null;
+  useEffect(() => {
+    const root = document.documentElement;
+    root.dataset.theme = forced ?? savedTheme() ?? 'dark';
+    return () => {
+      root.dataset.theme = preferredTheme();
+    };
+  }, [forced]);
+}
+
+/** Flips <html data-theme> and remembers the choice, like the app's toggle. */
+function BoardThemeToggle() {
+  const [theme, setTheme] = useState<Theme>(() =>
+    document.documentElement.dataset.theme === 'light' ? 'light' : 'dark',
+  );
+  useEffect(() => {
+    const root = document.documentElement;
+    const sync = () => setTheme(root.dataset.theme === 'light' ? 'light' : 'dark');
+    const obs = new MutationObserver(sync);
+    obs.observe(root, { attributes: true, attributeFilter: ['data-theme'] });
+    sync();
+    return () => obs.disconnect();
   }, []);
+  const next: Theme = theme === 'dark' ? 'light' : 'dark';
   return (
-    <time className="clock" dateTime={now.toISOString()}>
-      {now.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}
-    </time>
+    <button
+      type="button"
+      className="ghost channel-theme"
+      aria-label={`Switch to ${next} theme`}
+      onClick={() => {
+        saveTheme(next);
+        document.documentElement.dataset.theme = next;
+      }}
+    >
+      {theme === 'dark' ? '☀' : '☾'}
+    </button>
   );
 }
