@@ -83,9 +83,11 @@ export function ScoreTable({ market, scores }: { market: Market; scores: ScoresR
       <h2 id="scores-h">Who called it</h2>
       <p className="muted small">
         Every forecast on this question scored against what happened: the market price, the
-        community forecast, each claim of the article and each forecaster. Brier here is the{' '}
-        <strong>{binary ? 'binary (p − o)²' : 'multi-outcome Σ(pᵢ − oᵢ)²'}</strong> form. The best
-        value in each column is marked ★.
+        community forecast, each claim of the article and each forecaster.{' '}
+        {binary
+          ? 'Brier is the binary form (p − o)², from 0 (perfect) to 1.'
+          : 'Brier is the multi-outcome form Σ(pᵢ − oᵢ)², from 0 (perfect) to 2.'}{' '}
+        The best value in each column is marked ★.
       </p>
       <div className="table-wrap">
         <table data-testid="scores" className="scores">
