@@ -250,8 +250,8 @@ function applyRange(u: uPlot, range: Range, market: Market, points: readonly Cla
   let min = Math.min(xs[0]!, points[0]?.x ?? Number.POSITIVE_INFINITY);
   if (range === 'open') min = Math.max(min, Date.parse(market.createdAt) / 1000);
   if (range === 'day') min = Math.max(min, max - 86_400);
-  // At least a minute across, so a market opened moments ago still has a time axis.
-  const from = Math.min(min, max - 60);
+  // At least ten seconds across, so a market opened moments ago still has a time axis.
+  const from = Math.min(min, max - 10);
   const span = max - from;
   u.setScale('x', { min: from - span * 0.01, max: max + span * 0.015 });
 }
