@@ -4,6 +4,7 @@ import {
   type CreateMarketRequest,
   type CreateWebhookRequest,
   DeliveriesResponse,
+  type DeliveryStatus,
   type ForecastRequest,
   ForecastResponse,
   ForecastsResponse,
@@ -122,6 +123,13 @@ export const api = {
   deleteWebhook: (id: string) => request('DELETE', `/integrations/webhooks/${enc(id)}`, null),
   deliveries: () =>
     get('/integrations/deliveries?limit=50', DeliveriesResponse).then((r) => r.deliveries),
+  /** The outbox, newest first, optionally only one status or one webhook. */
+  deliveriesWhere: (q: { status?: DeliveryStatus; webhookId?: string; limit?: number }) => {
+    const params = new URLSearchParams({ limit: String(q.limit ?? 100) });
+    if (q.status) params.set('status', q.status);
+    if (q.webhookId) params.set('webhookId', q.webhookId);
+    return get(`/integrations/deliveries?${params}`, DeliveriesResponse).then((r) => r.deliveries);
+  },
   simulation: () => get('/admin/simulation', SimulationResponse),
   setSimulation: (body: SimulationRequest) => post('/admin/simulation', body, SimulationResponse),
 };
@@ -142,6 +150,8 @@ export function describeError(e: unknown): string {
         return e.message === 'sign in first' ? 'Sign in to do that.' : e.message;
       case 'rate_limited':
         return 'Too many attempts. Wait a little and try again.';
+      case 'forbidden':
+        return e.message === 'admins only' ? 'Only admins can do that.' : e.message;
       default:
         return e.message;
     }

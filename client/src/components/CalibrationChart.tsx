@@ -1,9 +1,14 @@
 import type { CalibrationBin } from '../../../shared/schemas/index.ts';
 import { pct } from '../format.ts';
 
-const W = 320;
+const W = 330;
 const H = 320;
-const PAD = 36;
+/** Room for the y tick labels and the rotated axis title (left), the x ticks and title (bottom). */
+const LEFT = 50;
+const BOTTOM = 38;
+const TOP = 10;
+const RIGHT = 14;
+const CAP = 4;
 
 /**
  * Stated probability (x) against how often it happened (y), one dot per bucket sized by its count,
@@ -18,8 +23,8 @@ export function CalibrationChart({ bins }: { bins: readonly CalibrationBin[] }) 
       </p>
     );
   }
-  const x = (p: number) => PAD + p * (W - PAD - 10);
-  const y = (p: number) => H - PAD - p * (H - PAD - 10);
+  const x = (p: number) => LEFT + p * (W - LEFT - RIGHT);
+  const y = (p: number) => H - BOTTOM - p * (H - BOTTOM - TOP);
   const maxCount = Math.max(...shown.map((b) => b.count));
   const ticks = [0, 0.25, 0.5, 0.75, 1];
   return (
@@ -34,10 +39,10 @@ export function CalibrationChart({ bins }: { bins: readonly CalibrationBin[] }) 
           <g key={t} className="cal-grid">
             <line x1={x(t)} x2={x(t)} y1={y(0)} y2={y(1)} />
             <line x1={x(0)} x2={x(1)} y1={y(t)} y2={y(t)} />
-            <text x={x(t)} y={H - PAD + 16} textAnchor="middle">
+            <text x={x(t)} y={H - BOTTOM + 15} textAnchor="middle">
               {Math.round(t * 100)}%
             </text>
-            <text x={PAD - 6} y={y(t) + 4} textAnchor="end">
+            <text x={LEFT - 6} y={y(t) + 4} textAnchor="end">
               {Math.round(t * 100)}%
             </text>
           </g>
@@ -46,6 +51,13 @@ export function CalibrationChart({ bins }: { bins: readonly CalibrationBin[] }) 
         {shown.map((b) => (
           <g key={b.from} className="cal-bin">
             <line x1={x(b.predicted)} x2={x(b.predicted)} y1={y(b.low)} y2={y(b.high)} />
+            <line x1={x(b.predicted) - CAP} x2={x(b.predicted) + CAP} y1={y(b.low)} y2={y(b.low)} />
+            <line
+              x1={x(b.predicted) - CAP}
+              x2={x(b.predicted) + CAP}
+              y1={y(b.high)}
+              y2={y(b.high)}
+            />
             <circle
               cx={x(b.predicted)}
               cy={y(b.observed)}
@@ -63,11 +75,11 @@ export function CalibrationChart({ bins }: { bins: readonly CalibrationBin[] }) 
           Stated probability
         </text>
         <text
-          x={12}
+          x={11}
           y={(y(0) + y(1)) / 2}
           textAnchor="middle"
           className="cal-axis"
-          transform={`rotate(-90 12 ${(y(0) + y(1)) / 2})`}
+          transform={`rotate(-90 11 ${(y(0) + y(1)) / 2})`}
         >
           Observed frequency
         </text>
@@ -106,8 +118,9 @@ export function CalibrationChart({ bins }: { bins: readonly CalibrationBin[] }) 
         </table>
       </details>
       <figcaption className="muted small">
-        Bars are Wilson 95% intervals; dots on the diagonal mean what you say happens as often as
-        you say it.
+        Each dot is a bucket of forecasts: across, the probability stated; up, how often it
+        happened; its size, how many forecasts. Bars are Wilson 95% intervals. The dashed diagonal
+        is perfect calibration.
       </figcaption>
     </figure>
   );

@@ -1,13 +1,36 @@
 import { useQueries, useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
 import { Link } from 'react-router-dom';
 import type { Forecast, Market } from '../../../shared/schemas/index.ts';
 import { api } from '../api.ts';
 import { dateTime, pct, relative } from '../format.ts';
 import { describe } from './ForecastPanel.tsx';
 import { StatusBadge } from './StatusBadge.tsx';
+import './forecasts.css';
 
-/** Every forecast `username` made, newest first, beside each market's odds and outcome now. */
+const FIRST = 15;
+
+/** Where the question stands now: the market's odds, or how it ended. */
+function standing(m: Market): string {
+  if (m.status === 'cancelled') return 'Cancelled';
+  if (m.status === 'resolved') {
+    const o = m.outcomes.find((x) => x.id === m.resolution?.outcomeId);
+    return `Resolved ${o?.label ?? ''}`.trim();
+  }
+  return m.type === 'binary'
+    ? `${pct(m.outcomes[0]!.probability)} Yes`
+    : describe(
+        m,
+        m.outcomes.map((o) => o.probability),
+      );
+}
+
+/**
+ * Every forecast `username` made, newest first, beside where each question stands now. There is
+ * no per-user forecast endpoint, so this reads each market's forecasts (cached per market).
+ */
 export function ForecastHistory({ username }: { username: string }) {
+  const [all, setAll] = useState(false);
   const markets = useQuery({ queryKey: ['markets', 'all'], queryFn: () => api.markets('all') });
   const lists = useQueries({
     queries: (markets.data ?? []).map((m) => ({
@@ -26,49 +49,63 @@ export function ForecastHistory({ username }: { username: string }) {
   }
   mine.sort((a, b) => Date.parse(b.f.createdAt) - Date.parse(a.f.createdAt));
   const loading = markets.isLoading || lists.some((q) => q.isLoading);
+  const shown = all ? mine : mine.slice(0, FIRST);
   return (
     <section className="panel" aria-labelledby="fh-h">
-      <h2 id="fh-h">Forecasts</h2>
+      <h2 id="fh-h">
+        Forecasts {mine.length > 0 && <span className="muted small">({mine.length})</span>}
+      </h2>
       {loading && mine.length === 0 ? (
         <p className="muted">Loading forecasts…</p>
       ) : mine.length === 0 ? (
         <p className="muted">No forecasts yet.</p>
       ) : (
-        <div className="table-wrap">
-          <table data-testid="forecast-history">
-            <thead>
-              <tr>
-                <th scope="col">Question</th>
-                <th scope="col">Forecast</th>
-                <th scope="col">Market now</th>
-                <th scope="col">When</th>
-              </tr>
-            </thead>
-            <tbody>
-              {mine.map(({ f, m }) => (
-                <tr key={f.id}>
-                  <td>
-                    <Link to={`/markets/${m.id}`}>{m.question}</Link>{' '}
-                    {m.status !== 'open' && <StatusBadge market={m} />}
-                    {f.comment && <div className="muted small">“{f.comment}”</div>}
-                  </td>
-                  <td className="nowrap">{describe(m, f.probabilities)}</td>
-                  <td className="nowrap">
-                    {m.type === 'binary'
-                      ? pct(m.outcomes[0]!.probability)
-                      : describe(
-                          m,
-                          m.outcomes.map((o) => o.probability),
-                        )}
-                  </td>
-                  <td className="nowrap muted small" title={dateTime(f.createdAt)}>
-                    {relative(f.createdAt)}
-                  </td>
+        <>
+          <div className="table-wrap">
+            <table data-testid="forecast-history" className="forecast-history">
+              <thead>
+                <tr>
+                  <th scope="col">Question</th>
+                  <th scope="col">Forecast</th>
+                  <th scope="col">Now</th>
+                  <th scope="col">When</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+              </thead>
+              <tbody>
+                {shown.map(({ f, m }) => (
+                  <tr key={f.id}>
+                    <td>
+                      <Link to={`/markets/${m.id}`}>{m.question}</Link>{' '}
+                      {m.status === 'closed' && <StatusBadge market={m} />}
+                      {f.comment && <div className="muted small">“{f.comment}”</div>}
+                    </td>
+                    <td data-label="Forecast" className="nowrap">
+                      {describe(m, f.probabilities)}
+                    </td>
+                    <td
+                      data-label="Now"
+                      className={`nowrap ${m.status === 'resolved' ? 'strong' : ''}`}
+                    >
+                      {standing(m)}
+                    </td>
+                    <td
+                      data-label="When"
+                      className="nowrap muted small"
+                      title={dateTime(f.createdAt)}
+                    >
+                      {relative(f.createdAt)}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          {mine.length > FIRST && (
+            <button type="button" className="ghost small-btn more" onClick={() => setAll(!all)}>
+              {all ? 'Show fewer' : `Show all ${mine.length}`}
+            </button>
+          )}
+        </>
       )}
     </section>
   );

@@ -1,4 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
 import { assertNever } from '../../../shared/errors.ts';
 import {
@@ -6,37 +7,45 @@ import {
   LeaderboardMetric as Metric,
 } from '../../../shared/schemas/index.ts';
 import { api, describeError } from '../api.ts';
+import { BotBadge, isBot } from '../components/BotBadge.tsx';
 import { Tabs } from '../components/Tabs.tsx';
 import { credits, fixed } from '../format.ts';
+import { useMe } from '../hooks/useMe.ts';
 import { usePageTitle } from '../hooks/usePageTitle.ts';
+import './leaderboard.css';
 
-const METRICS: { id: LeaderboardMetric; label: string; about: string }[] = [
+const METRICS: { id: LeaderboardMetric; label: string; column: string; about: string }[] = [
   {
     id: 'profit',
     label: 'Profit',
+    column: 'Profit',
     about:
       'Credits won or lost trading: balance minus grants, with open positions at current prices.',
   },
   {
     id: 'brier',
     label: 'Brier',
+    column: 'Brier (lower is better)',
     about:
       'Mean time-averaged Brier score over resolved questions (binary (p − o)², multiple choice Σ(pᵢ − oᵢ)²). Lower is better.',
   },
   {
     id: 'log',
     label: 'Log',
+    column: 'Log score (0 is best)',
     about: 'Mean time-averaged ln p of what happened. Closer to 0 is better.',
   },
   {
     id: 'baseline',
     label: 'Baseline',
+    column: 'Baseline score',
     about:
       "Metaculus's baseline score: 100 × (log₂ p + 1) for yes/no, against a uniform guess. Higher is better.",
   },
   {
     id: 'peer',
     label: 'Peer',
+    column: 'Peer score',
     about:
       "Metaculus's peer score: how much better than the other forecasters on the same questions. Higher is better.",
   },
@@ -62,11 +71,17 @@ export default function LeaderboardPage() {
   const [params, setParams] = useSearchParams();
   const parsed = Metric.safeParse(params.get('metric') ?? 'profit');
   const metric: LeaderboardMetric = parsed.success ? parsed.data : 'profit';
+  const [showBots, setShowBots] = useState(true);
+  const { me } = useMe();
   usePageTitle('Leaderboard');
   const q = useQuery({ queryKey: ['leaderboard', metric], queryFn: () => api.leaderboard(metric) });
-  const about = METRICS.find((m) => m.id === metric)!.about;
+  const m = METRICS.find((x) => x.id === metric)!;
+  // Ranks are over everyone, so hiding bots leaves gaps rather than renumbering.
+  const ranked = (q.data ?? []).map((e, i) => ({ ...e, rank: i + 1 }));
+  const rows = showBots ? ranked : ranked.filter((e) => !isBot(e.username));
+  const bots = ranked.filter((e) => isBot(e.username)).length;
   return (
-    <section className="stack">
+    <section className="stack leaderboard-page">
       <h1>Leaderboard</h1>
       <Tabs
         label="Metric"
@@ -74,26 +89,54 @@ export default function LeaderboardPage() {
         value={metric}
         onChange={(id) => setParams(id === 'profit' ? {} : { metric: id }, { replace: true })}
       />
-      <p className="muted">{about}</p>
-      {q.error ? <p className="error">{describeError(q.error)}</p> : null}
-      {q.isLoading && <p className="muted">Loading…</p>}
-      {q.data && q.data.length === 0 && (
-        <p className="muted">
-          Nobody yet:{' '}
-          {metric === 'profit' ? 'no trades have been made' : 'no question has resolved'}.
+      <div className="spread lb-about">
+        <p className="muted" data-testid="leaderboard-about">
+          {m.about}
+        </p>
+        {bots > 0 && (
+          <label className="check">
+            <input
+              type="checkbox"
+              checked={showBots}
+              onChange={(e) => setShowBots(e.target.checked)}
+            />{' '}
+            Show simulated traders ({bots})
+          </label>
+        )}
+      </div>
+      {q.error ? (
+        <p className="error" role="alert">
+          {describeError(q.error)}
+        </p>
+      ) : null}
+      {q.isLoading && (
+        <p className="muted" aria-live="polite">
+          Loading…
         </p>
       )}
-      {q.data && q.data.length > 0 && (
+      {q.data && rows.length === 0 && (
+        <p className="muted panel">
+          Nobody yet:{' '}
+          {metric === 'profit'
+            ? 'no trades have been made'
+            : 'scores appear once a question people forecast on resolves'}
+          .
+        </p>
+      )}
+      {rows.length > 0 && (
         <div className="panel table-wrap">
           <table data-testid="leaderboard">
+            <caption className="sr-label">
+              Leaderboard by {m.label.toLowerCase()}, best first
+            </caption>
             <thead>
               <tr>
                 <th scope="col" className="num">
-                  #
+                  Rank
                 </th>
                 <th scope="col">Forecaster</th>
                 <th scope="col" className="num">
-                  {METRICS.find((m) => m.id === metric)!.label}
+                  {m.column}
                 </th>
                 <th scope="col" className="num">
                   {metric === 'profit' ? 'Markets' : 'Questions'}
@@ -101,15 +144,21 @@ export default function LeaderboardPage() {
               </tr>
             </thead>
             <tbody>
-              {q.data.map((e, i) => (
-                <tr key={e.username}>
-                  <td className="num muted">{i + 1}</td>
+              {rows.map((e) => (
+                <tr
+                  key={e.username}
+                  className={me?.user.username === e.username ? 'lb-me' : undefined}
+                  aria-current={me?.user.username === e.username ? 'true' : undefined}
+                >
+                  <td className="num muted">{e.rank}</td>
                   <td>
-                    <Link to={`/users/${e.username}`}>{e.username}</Link>
+                    <Link to={`/users/${e.username}`}>{e.username}</Link>{' '}
+                    <BotBadge username={e.username} />
+                    {me?.user.username === e.username && <span className="sr-label"> (you)</span>}
                   </td>
                   <td
                     className={`num strong ${
-                      metric === 'profit' ? (e.value >= 0 ? 'up' : 'down') : ''
+                      metric === 'profit' ? (e.value > 0 ? 'up' : e.value < 0 ? 'down' : '') : ''
                     }`}
                   >
                     {formatValue(metric, e.value)}

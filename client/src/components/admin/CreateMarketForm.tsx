@@ -35,6 +35,50 @@ const emptyClaim = (outcomeId: string): ClaimDraft => ({
   note: '',
 });
 
+/** A datetime-local value (local time, no zone) for `d`. */
+function localInputOf(d: Date): string {
+  return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+}
+
+/** datetime-local is local time; the API wants UTC. Empty when the input holds no valid time. */
+function isoOf(local: string): string {
+  const d = new Date(local);
+  return Number.isNaN(d.getTime()) ? '' : d.toISOString();
+}
+
+const LABELS: Record<string, string> = {
+  question: 'Question',
+  description: 'Description',
+  criteria: 'Resolution criteria',
+  tags: 'Tags',
+  outcomes: 'Outcomes',
+  liquidity: 'Liquidity',
+  closesAt: 'Closes at',
+  id: 'Id',
+  claims: 'Claim',
+};
+const CLAIM_LABELS: Record<string, string> = {
+  who: 'who',
+  said: 'what they said',
+  source: 'source',
+  date: 'date',
+  outcomeId: 'outcome',
+  probability: 'read as (%)',
+  note: 'how it was read',
+};
+
+/** A schema issue in the form's own words: "Claim 2, source: …", "Tags: …". */
+function issueText(i: { path: PropertyKey[]; message: string }): string {
+  const [field, index, sub] = i.path.map(String);
+  const label = LABELS[field ?? ''] ?? 'Form';
+  if (field === 'claims' && index !== undefined) {
+    return `Claim ${Number(index) + 1}${sub ? `, ${CLAIM_LABELS[sub] ?? sub}` : ''}: ${i.message}`;
+  }
+  if (field === 'tags') return `${label}: lowercase letters, digits and hyphens, up to 30 each`;
+  if (field === 'closesAt') return `${label}: choose a date and time`;
+  return `${label}: ${i.message}`;
+}
+
 /** A new binary or multiple-choice market, with liquidity, close time and the claims on it. */
 export function CreateMarketForm() {
   const qc = useQueryClient();
@@ -49,7 +93,7 @@ export function CreateMarketForm() {
   const outcomes = drafts.map((d) => d.label);
   const [liquidity, setLiquidity] = useState('100');
   const [closesAt, setClosesAt] = useState(() =>
-    new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 16),
+    localInputOf(new Date(Date.now() + 30 * 86_400_000)),
   );
   const [id, setId] = useState('');
   const [claims, setClaims] = useState<ClaimDraft[]>([]);
@@ -72,7 +116,7 @@ export function CreateMarketForm() {
         ? {
             tags: tags
               .split(',')
-              .map((t) => t.trim().toLowerCase())
+              .map((t) => t.trim().toLowerCase().replace(/\s+/g, '-'))
               .filter(Boolean),
           }
         : {}),
@@ -80,7 +124,7 @@ export function CreateMarketForm() {
       ...(type === 'multiple' ? { outcomes: outcomes.map((o) => o.trim()).filter(Boolean) } : {}),
       liquidity: Number(liquidity),
       // datetime-local is local time; the API wants UTC.
-      closesAt: new Date(closesAt).toISOString(),
+      closesAt: isoOf(closesAt),
       ...(id.trim() ? { id: id.trim() } : {}),
       ...(claims.length
         ? {
@@ -90,7 +134,7 @@ export function CreateMarketForm() {
                 said: c.said.trim(),
                 source: c.source.trim(),
                 date: c.date,
-                outcomeId: c.outcomeId,
+                outcomeId: outcomeIds.includes(c.outcomeId) ? c.outcomeId : (outcomeIds[0] ?? ''),
                 probability: Number(c.probability) / 100,
                 ...(c.note.trim() ? { note: c.note.trim() } : {}),
               }),
@@ -100,7 +144,7 @@ export function CreateMarketForm() {
     };
     const parsed = CreateMarketRequest.safeParse(body);
     if (!parsed.success) {
-      setErrors(parsed.error.issues.map((i) => `${i.path.join('.') || 'form'}: ${i.message}`));
+      setErrors(parsed.error.issues.map(issueText));
       return;
     }
     setPending(true);
@@ -292,7 +336,7 @@ export function CreateMarketForm() {
                 <label htmlFor={`cl-outcome-${i}`}>Outcome</label>
                 <select
                   id={`cl-outcome-${i}`}
-                  value={c.outcomeId}
+                  value={outcomeIds.includes(c.outcomeId) ? c.outcomeId : (outcomeIds[0] ?? '')}
                   onChange={(e) => setClaim(i, { outcomeId: e.target.value })}
                 >
                   {outcomeIds.map((oid, k) => (
@@ -359,9 +403,12 @@ export function CreateMarketForm() {
         </p>
       )}
       <div>
-        <button type="submit" disabled={pending} data-testid="create-market">
-          {pending ? 'Creating…' : 'Create market'}
-        </button>
+        {/* create-market: the name the existing browser tests use. */}
+        <span className="submit-wrap" data-testid="create-market">
+          <button type="submit" disabled={pending} data-testid="admin-create-market">
+            {pending ? 'Creating…' : 'Create market'}
+          </button>
+        </span>
       </div>
     </form>
   );

@@ -1,19 +1,21 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
+import { payoutCents } from '../../../../shared/money.ts';
 import type { Market, Payout, ResolveRequest } from '../../../../shared/schemas/index.ts';
 import { api, describeError } from '../../api.ts';
-import { credits } from '../../format.ts';
+import { credits, shares } from '../../format.ts';
+import { useLiveMarket } from '../../hooks/live.ts';
 import { payoutPreview } from '../../lib/payouts.ts';
 
 const TRADE_LIMIT = 1000;
 
 /**
- * Confirms a resolution or a cancel. Before: the payouts worked out from the market's trades
- * (each winning share pays 1 credit; a cancel refunds net cost). After: the payouts the server
- * actually made.
+ * Confirms a resolution or a cancel. Before: what it would pay, from the market's state (each
+ * outstanding winning share pays 1 credit) and per trader from its trades (a cancel refunds each
+ * trader's net cost). After: the payouts the server actually made.
  */
 export function ResolveDialog({
-  market,
+  market: initial,
   cancel,
   onClose,
 }: {
@@ -22,16 +24,20 @@ export function ResolveDialog({
   onClose: () => void;
 }) {
   const ref = useRef<HTMLDialogElement>(null);
+  const doneRef = useRef<HTMLButtonElement>(null);
   const qc = useQueryClient();
-  const [outcomeId, setOutcomeId] = useState(market.outcomes[0]!.id);
+  // Live: an open market keeps trading while the dialog is up, and the preview follows it.
+  const market = useLiveMarket(initial.id).market ?? initial;
+  const [outcomeId, setOutcomeId] = useState(initial.outcomes[0]!.id);
   const [note, setNote] = useState('');
   const [knownAt, setKnownAt] = useState('');
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [paid, setPaid] = useState<Payout[] | null>(null);
   const trades = useQuery({
-    queryKey: ['trades', market.id, 'all'],
-    queryFn: () => api.trades(market.id, TRADE_LIMIT),
+    queryKey: ['trades', initial.id, 'all'],
+    queryFn: () => api.trades(initial.id, TRADE_LIMIT),
+    refetchInterval: paid || market.status !== 'open' ? false : 3_000,
   });
 
   useEffect(() => {
@@ -39,27 +45,51 @@ export function ResolveDialog({
     if (d && !d.open) d.showModal();
   }, []);
 
+  // The form (and the focused button) is gone once paid: move focus to "Done".
+  useEffect(() => {
+    if (paid) doneRef.current?.focus();
+  }, [paid]);
+
   const preview = trades.data
     ? payoutPreview(trades.data, cancel ? { cancel: true } : { outcomeId })
     : null;
+  const complete = !!trades.data && trades.data.length < TRADE_LIMIT;
   const total = (preview ?? []).reduce((a, p) => a + p.amountCents, 0);
   const outcome = market.outcomes.find((o) => o.id === outcomeId);
+  // Every outstanding share of the winner pays 1 credit; per-holder rounding down can only
+  // make the real total a few cents smaller than this.
+  const stateTotal = payoutCents(outcome?.shares ?? 0);
+  const shownTotal = cancel || complete ? total : stateTotal;
 
   const confirm = async () => {
     setPending(true);
     setError(null);
     try {
+      let known: string | undefined;
+      if (!cancel && knownAt) {
+        const t = new Date(knownAt);
+        if (Number.isNaN(t.getTime())) throw new Error('“Known at” is not a valid date and time.');
+        known = t.toISOString();
+      }
       const body: ResolveRequest = cancel
         ? { cancel: true, ...(note.trim() ? { note: note.trim() } : {}) }
         : {
             outcomeId,
             ...(note.trim() ? { note: note.trim() } : {}),
-            ...(knownAt ? { knownAt: new Date(knownAt).toISOString() } : {}),
+            ...(known ? { knownAt: known } : {}),
           };
-      const res = await api.resolve(market.id, body);
+      const res = await api.resolve(initial.id, body);
       setPaid(res.payouts);
-      qc.setQueryData(['market', market.id], res.market);
-      await qc.invalidateQueries({ queryKey: ['me'] });
+      qc.setQueryData(['market', initial.id], res.market);
+      for (const key of [
+        ['me'],
+        ['markets'],
+        ['profile'],
+        ['leaderboard'],
+        ['audit'],
+        ['scores', initial.id],
+      ])
+        void qc.invalidateQueries({ queryKey: key });
     } catch (e) {
       setError(describeError(e));
     } finally {
@@ -70,7 +100,7 @@ export function ResolveDialog({
   return (
     <dialog
       ref={ref}
-      className="dialog"
+      className="dialog resolve-dialog"
       aria-labelledby="resolve-h"
       onClose={onClose}
       data-testid="resolve-dialog"
@@ -85,9 +115,11 @@ export function ResolveDialog({
             {credits(paid.reduce((a, p) => a + p.amountCents, 0))} to {paid.length}{' '}
             {paid.length === 1 ? 'trader' : 'traders'}.
           </p>
-          <PayoutTable rows={paid} testId="payouts-done" />
+          <div data-testid="payouts-list">
+            <PayoutTable rows={paid} testId="payouts-done" caption="Payouts made" />
+          </div>
           <div className="row end">
-            <button type="button" onClick={() => ref.current?.close()}>
+            <button type="button" onClick={() => ref.current?.close()} ref={doneRef}>
               Done
             </button>
           </div>
@@ -100,8 +132,14 @@ export function ResolveDialog({
             void confirm();
           }}
         >
+          {market.status === 'open' && (
+            <p className="notice small">
+              This market is still open: {cancel ? 'cancelling' : 'resolving'} it ends trading at
+              once.
+            </p>
+          )}
           {!cancel && (
-            <fieldset className="field">
+            <fieldset className="field" data-testid="resolve-outcome">
               <legend>Outcome that happened</legend>
               <div className="outcome-pick multiple">
                 {market.outcomes.map((o) => (
@@ -115,20 +153,24 @@ export function ResolveDialog({
                       value={o.id}
                       checked={o.id === outcomeId}
                       onChange={() => setOutcomeId(o.id)}
+                      data-testid={`resolve-outcome-${o.id}`}
                     />
                     <span>{o.label}</span>
+                    <span className="muted small outcome-shares">
+                      {shares(o.shares)} shares out
+                    </span>
                   </label>
                 ))}
               </div>
             </fieldset>
           )}
           <div className="field">
-            <label htmlFor="resolve-note">Note (shown on the market)</label>
+            <label htmlFor="resolve-note">Note (shown on the market and in the audit log)</label>
             <input id="resolve-note" value={note} onChange={(e) => setNote(e.target.value)} />
           </div>
           {!cancel && (
             <div className="field">
-              <label htmlFor="resolve-known">Known at (optional)</label>
+              <label htmlFor="resolve-known">Known at (optional, your time)</label>
               <input
                 id="resolve-known"
                 type="datetime-local"
@@ -137,25 +179,38 @@ export function ResolveDialog({
                 aria-describedby="resolve-known-hint"
               />
               <p id="resolve-known-hint" className="muted small">
-                When the answer became known: forecasts after it do not count in scores.
+                When the answer became known: forecasts standing after it count as 0 in scores.
               </p>
             </div>
           )}
-          <h3>Payouts</h3>
-          {trades.isLoading && <p className="muted">Working out payouts…</p>}
+          <h3>Payout preview</h3>
+          <p className="small" data-testid="payout-preview-summary">
+            {cancel ? (
+              <>
+                Each trader gets back their net cost (what they paid less what sales returned),
+                never less than zero; the house absorbs the rest.
+              </>
+            ) : (
+              <>
+                <strong>{shares(outcome?.shares ?? 0)}</strong> {outcome?.label} shares are
+                outstanding; each pays 1 credit, so about <strong>{credits(stateTotal)}</strong>{' '}
+                goes to their holders (each payout rounded down to the cent).
+              </>
+            )}
+          </p>
+          {trades.isLoading && <p className="muted">Working out each trader's payout…</p>}
+          {trades.error ? <p className="error">{describeError(trades.error)}</p> : null}
           {preview && (
             <>
               <p className="muted small" data-testid="payout-preview-total">
-                {cancel
-                  ? 'Each trader gets back what they put in, net (never less than zero).'
-                  : `Each ${outcome?.label} share pays 1 credit.`}{' '}
-                {credits(total)} to {preview.length} {preview.length === 1 ? 'trader' : 'traders'}
-                {trades.data && trades.data.length >= TRADE_LIMIT
-                  ? ` (from the latest ${TRADE_LIMIT} trades; the server pays from every position)`
-                  : ''}
+                By trader: {credits(total)} to {preview.length}{' '}
+                {preview.length === 1 ? 'trader' : 'traders'}
+                {complete
+                  ? ''
+                  : ` (from the latest ${TRADE_LIMIT} trades only; the server pays every position)`}
                 .
               </p>
-              <PayoutTable rows={preview} testId="payout-preview" />
+              <PayoutTable rows={preview} testId="payout-preview" caption="Payout preview" />
             </>
           )}
           {error && (
@@ -176,8 +231,8 @@ export function ResolveDialog({
               {pending
                 ? 'Working…'
                 : cancel
-                  ? `Cancel and refund ${credits(total)}`
-                  : `Resolve ${outcome?.label} and pay ${credits(total)}`}
+                  ? `Cancel and refund ${credits(shownTotal)}`
+                  : `Resolve ${outcome?.label} and pay ${credits(shownTotal)}`}
             </button>
           </div>
         </form>
@@ -189,14 +244,17 @@ export function ResolveDialog({
 function PayoutTable({
   rows,
   testId,
+  caption,
 }: {
   rows: readonly { username: string; amountCents: number }[];
   testId: string;
+  caption: string;
 }) {
   if (rows.length === 0) return <p className="muted">Nobody is paid.</p>;
   return (
     <div className="table-wrap payout-table">
       <table data-testid={testId}>
+        <caption className="sr-label">{caption}</caption>
         <thead>
           <tr>
             <th scope="col">Trader</th>

@@ -2,11 +2,14 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import {
   CreateWebhookRequest,
+  type Webhook,
   type WebhookEvent,
   type WebhookKind,
 } from '../../../../shared/schemas/index.ts';
 import { api, describeError } from '../../api.ts';
 import { dateTime, relative } from '../../format.ts';
+import { CopyButton } from '../CopyButton.tsx';
+import { ConfirmDialog } from './ConfirmDialog.tsx';
 
 const KINDS: WebhookKind[] = ['slack', 'discord', 'teams', 'generic'];
 const EVENTS: { id: WebhookEvent; label: string }[] = [
@@ -16,15 +19,26 @@ const EVENTS: { id: WebhookEvent; label: string }[] = [
   { id: 'resolved', label: 'Resolved' },
 ];
 
-/** Team-channel webhooks: create (the signing secret is shown once), delete, and deliveries. */
+const PLACEHOLDER: Record<WebhookKind, string> = {
+  slack: 'https://hooks.slack.com/services/…',
+  discord: 'https://discord.com/api/webhooks/…',
+  teams: 'https://….logic.azure.com/workflows/…',
+  generic: 'https://example.com/parity-hook',
+};
+
+const FIELD: Record<string, string> = {
+  url: 'URL',
+  events: 'Events',
+  minMove: 'Smallest move',
+  marketIds: 'Market ids',
+  kind: 'Kind',
+  mode: 'Mode',
+};
+
+/** Team-channel webhooks: list, create (the signing secret is shown once) and delete. */
 export function Webhooks() {
   const qc = useQueryClient();
   const list = useQuery({ queryKey: ['webhooks'], queryFn: api.webhooks });
-  const deliveries = useQuery({
-    queryKey: ['deliveries'],
-    queryFn: api.deliveries,
-    refetchInterval: 5_000,
-  });
   const [kind, setKind] = useState<WebhookKind>('slack');
   const [url, setUrl] = useState('');
   const [mode, setMode] = useState<'post' | 'live'>('post');
@@ -33,6 +47,7 @@ export function Webhooks() {
   const [marketIds, setMarketIds] = useState('');
   const [secret, setSecret] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [removing, setRemoving] = useState<Webhook | null>(null);
 
   const create = async () => {
     setError(null);
@@ -50,7 +65,11 @@ export function Webhooks() {
       ...(ids.length ? { marketIds: ids } : {}),
     });
     if (!parsed.success) {
-      setError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+      setError(
+        parsed.error.issues
+          .map((i) => `${FIELD[String(i.path[0])] ?? String(i.path[0] ?? 'Form')}: ${i.message}`)
+          .join('; '),
+      );
       return;
     }
     try {
@@ -62,16 +81,6 @@ export function Webhooks() {
       setError(describeError(e));
     }
   };
-  const remove = async (id: string) => {
-    if (!window.confirm('Delete this webhook? Pending deliveries to it stop.')) return;
-    try {
-      await api.deleteWebhook(id);
-      await qc.invalidateQueries({ queryKey: ['webhooks'] });
-    } catch (e) {
-      setError(describeError(e));
-    }
-  };
-
   return (
     <div className="stack">
       <section className="panel" aria-labelledby="wh-h">
@@ -80,7 +89,7 @@ export function Webhooks() {
         {list.data && list.data.length === 0 && <p className="muted">No webhooks yet.</p>}
         {list.data && list.data.length > 0 && (
           <div className="table-wrap">
-            <table data-testid="webhooks">
+            <table data-testid="webhooks" className="webhooks-table">
               <thead>
                 <tr>
                   <th scope="col">Kind</th>
@@ -88,25 +97,39 @@ export function Webhooks() {
                   <th scope="col">Mode</th>
                   <th scope="col">Events</th>
                   <th scope="col">Markets</th>
-                  <th scope="col" />
+                  <th scope="col">Added</th>
+                  <th scope="col">
+                    <span className="sr-label">Actions</span>
+                  </th>
                 </tr>
               </thead>
               <tbody>
                 {list.data.map((w) => (
                   <tr key={w.id}>
-                    <td>{w.kind}</td>
-                    <td className="url-cell">{w.url}</td>
-                    <td>{w.mode}</td>
-                    <td className="small">
+                    <td data-label="Kind">
+                      <span className="badge">{w.kind}</span>
+                    </td>
+                    <td className="url-cell" data-label="URL">
+                      {w.url}
+                    </td>
+                    <td data-label="Mode">{w.mode}</td>
+                    <td className="small" data-label="Events">
                       {w.events.join(', ')}
                       {w.events.includes('moved') && ` (≥ ${Math.round(w.minMove * 100)} pts)`}
                     </td>
-                    <td className="small">{w.marketIds ? w.marketIds.join(', ') : 'all'}</td>
-                    <td>
+                    <td className="small" data-label="Markets">
+                      {w.marketIds ? w.marketIds.join(', ') : 'all'}
+                    </td>
+                    <td className="small nowrap" title={dateTime(w.createdAt)} data-label="Added">
+                      {relative(w.createdAt)}
+                    </td>
+                    <td className="actions-cell">
                       <button
                         type="button"
                         className="ghost small-btn"
-                        onClick={() => remove(w.id)}
+                        onClick={() => setRemoving(w)}
+                        aria-label={`Delete the ${w.kind} webhook to ${w.url}`}
+                        data-testid={`webhook-delete-${w.id}`}
                       >
                         Delete
                       </button>
@@ -170,7 +193,7 @@ export function Webhooks() {
             type="url"
             value={url}
             onChange={(e) => setUrl(e.target.value)}
-            placeholder="https://hooks.slack.com/services/…"
+            placeholder={PLACEHOLDER[kind]}
           />
         </div>
         <fieldset className="field">
@@ -202,59 +225,37 @@ export function Webhooks() {
           </p>
         )}
         {secret && (
-          <p className="notice" role="status">
-            Created. Signing secret (shown once): <code className="token">{secret}</code>
-          </p>
+          <div className="notice secret-box" role="status" data-testid="webhook-secret">
+            <p className="small">
+              Webhook added. Its signing secret is shown only now: generic posts carry{' '}
+              <code>X-Parity-Signature: sha256=HMAC(secret, "timestamp.body")</code>.
+            </p>
+            <div className="secret-row">
+              <code className="token">{secret}</code>
+              <CopyButton text={secret} label="Copy secret" />
+            </div>
+          </div>
         )}
         <button type="submit">Add webhook</button>
       </form>
-      <section className="panel" aria-labelledby="dl-h">
-        <h2 id="dl-h">Deliveries</h2>
-        {deliveries.error ? <p className="error">{describeError(deliveries.error)}</p> : null}
-        {deliveries.data && deliveries.data.length === 0 && (
-          <p className="muted">Nothing sent yet.</p>
-        )}
-        {deliveries.data && deliveries.data.length > 0 && (
-          <div className="table-wrap">
-            <table data-testid="deliveries">
-              <thead>
-                <tr>
-                  <th scope="col">When</th>
-                  <th scope="col">Event</th>
-                  <th scope="col">Market</th>
-                  <th scope="col">Status</th>
-                  <th scope="col" className="num">
-                    Attempts
-                  </th>
-                  <th scope="col">Last error / next try</th>
-                </tr>
-              </thead>
-              <tbody>
-                {deliveries.data.map((d) => (
-                  <tr key={d.id}>
-                    <td className="nowrap small" title={dateTime(d.createdAt)}>
-                      {relative(d.createdAt)}
-                    </td>
-                    <td>
-                      {d.kind} · {d.event}
-                      {d.live ? ' (live)' : ''}
-                    </td>
-                    <td className="small">{d.marketId}</td>
-                    <td>
-                      <span className={`badge delivery-${d.status}`}>{d.status}</span>
-                    </td>
-                    <td className="num">{d.attempts}</td>
-                    <td className="small">
-                      {d.lastError ?? ''}
-                      {d.nextAttemptAt ? ` · next ${relative(d.nextAttemptAt)}` : ''}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-      </section>
+      {removing && (
+        <ConfirmDialog
+          title="Delete this webhook?"
+          confirmLabel="Delete webhook"
+          danger
+          testId="webhook-delete-dialog"
+          onConfirm={async () => {
+            await api.deleteWebhook(removing.id);
+            await qc.invalidateQueries({ queryKey: ['webhooks'] });
+          }}
+          onClose={() => setRemoving(null)}
+        >
+          <p>
+            {removing.kind} to <code className="token">{removing.url}</code>. Pending deliveries to
+            it stop.
+          </p>
+        </ConfirmDialog>
+      )}
     </div>
   );
 }
