@@ -146,11 +146,6 @@ export default function LoginPage() {
                 {errors.form}
               </p>
             )}
-            {(errors.username || errors.password) && !errors.form && (
-              <p className="sr-label" role="alert">
-                {[errors.username, errors.password].filter(Boolean).join(' ')}
-              </p>
-            )}
             {/* auth-submit: the name the browser tests' helpers use. */}
             <div data-testid="auth-submit" className="submit-wrap">
               <button type="submit" className="wide" disabled={pending} data-testid="login-submit">

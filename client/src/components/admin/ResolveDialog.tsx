@@ -79,7 +79,11 @@ export function ResolveDialog({
             ...(known ? { knownAt: known } : {}),
           };
       const res = await api.resolve(initial.id, body);
-      setPaid(res.payouts);
+      setPaid(
+        [...res.payouts].sort(
+          (a, b) => b.amountCents - a.amountCents || a.username.localeCompare(b.username),
+        ),
+      );
       qc.setQueryData(['market', initial.id], res.market);
       for (const key of [
         ['me'],
