@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN, Client, startServer, type TestServer } from '../helpers/server.ts';
+import { ADMIN, adminClient, Client, startServer, type TestServer } from '../helpers/server.ts';
 import {
   type Browser,
   centsOf,
@@ -29,7 +29,7 @@ describe('the admin console in the browser', () => {
   it('resolves a market after a payout preview, and the trader sees the payout in their balance', async () => {
     await registerInUi(trader.page, server.url, 'payout_trader');
     await trader.page.goto(`${server.url}/markets/${MARKET}`);
-    await trader.page.getByTestId('trade-input').fill('50');
+    await trader.page.getByTestId('trade-amount').fill('50');
     await waitForText(trader.page, 'quote-cost', (t) => t.includes('cr'));
     await trader.page.getByTestId('trade-submit').click();
     await waitForText(trader.page, 'trade-result', (t) => t.startsWith('Bought'));
@@ -49,17 +49,18 @@ describe('the admin console in the browser', () => {
 
     await loginInUi(admin.page, server.url, ADMIN.username, ADMIN.password);
     await admin.page.goto(`${server.url}/admin`);
-    const row = admin.page.locator(`tr[data-market-id="${MARKET}"]`);
-    await row.getByRole('button', { name: 'Resolve…' }).click();
-    const dialog = admin.page.getByTestId('resolve-dialog');
-    await dialog.waitFor();
-    await dialog.getByText('Yes', { exact: true }).click();
+    await admin.page.getByTestId('admin-markets').waitFor();
+    await screenshot(admin.page, 'admin');
+    await admin.page.getByTestId(`admin-resolve-${MARKET}`).click();
+    await admin.page.getByTestId('resolve-dialog').waitFor();
+    await admin.page.getByTestId('resolve-outcome').getByRole('radio', { name: /^Yes/ }).check();
+    // The confirmation shows who gets what before anything is paid.
     await waitForText(admin.page, 'payout-preview', (t) => t.includes('payout_trader'));
     const preview = await admin.page.getByTestId('payout-preview').textContent();
     expect(centsOf(preview ?? '')).toBe(payout);
     await screenshot(admin.page, 'admin-resolve-preview');
     await admin.page.getByTestId('resolve-confirm').click();
-    const done = await waitForText(admin.page, 'payouts-done', (t) => t.includes('payout_trader'));
+    const done = await waitForText(admin.page, 'payouts-list', (t) => t.includes('payout_trader'));
     expect(centsOf(done)).toBe(payout);
 
     // No reload: the trader's balance arrives over the socket.
@@ -91,7 +92,7 @@ describe('the admin console in the browser', () => {
     await page.getByLabel('Read as (%)').fill('60');
     await page.getByLabel('What they said').fill('We will be first.');
     await screenshot(page, 'admin-create-market');
-    await page.getByTestId('create-market').click();
+    await page.getByTestId('admin-create-market').click();
     await page
       .getByRole('link', { name: 'Which lab ships the next frontier model first?' })
       .click();
@@ -108,8 +109,23 @@ describe('the admin console in the browser', () => {
     await screenshot(admin.page, 'admin-audit');
   });
 
+  it('starts and stops the live simulation from the console', async () => {
+    const page = admin.page;
+    const reader = await adminClient(server.url);
+    await page.goto(`${server.url}/admin?s=simulation`);
+    await waitForText(page, 'sim-status', (t) => t === 'stopped');
+    await page.getByTestId('sim-toggle').click();
+    await waitForText(page, 'sim-status', (t) => t === 'running');
+    expect((await reader.get('/api/admin/simulation')).body.running).toBe(true);
+    await screenshot(page, 'admin-simulation');
+    await page.getByTestId('sim-toggle').click();
+    await waitForText(page, 'sim-status', (t) => t === 'stopped');
+    expect((await reader.get('/api/admin/simulation')).body.running).toBe(false);
+  });
+
   it('keeps the console from traders', async () => {
     await trader.page.goto(`${server.url}/admin`);
-    await trader.page.getByRole('heading', { name: 'Admins only' }).waitFor();
+    await trader.page.getByTestId('admin-denied').waitFor();
+    expect(await trader.page.getByTestId('admin-markets').count()).toBe(0);
   });
 });

@@ -65,16 +65,17 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
 }
 
-/** Registers through the UI and waits until the header shows the new balance. */
+/** Registers through the sign-in page's "Create account" tab; waits for the header balance. */
 export async function registerInUi(page: Page, baseUrl: string, username: string): Promise<void> {
-  await page.goto(`${baseUrl}/login?mode=register`);
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password').fill('password-123');
-  await page.getByTestId('auth-submit').click();
+  await page.goto(`${baseUrl}/login`);
+  await page.getByTestId('register-tab').click();
+  await page.getByTestId('login-username').fill(username);
+  await page.getByTestId('login-password').fill('password-123');
+  await page.getByTestId('login-submit').click();
   await page.getByTestId('balance').waitFor();
 }
 
-/** Signs in through the UI. */
+/** Signs in through the UI; waits for the header balance. */
 export async function loginInUi(
   page: Page,
   baseUrl: string,
@@ -82,9 +83,9 @@ export async function loginInUi(
   password: string,
 ): Promise<void> {
   await page.goto(`${baseUrl}/login`);
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password').fill(password);
-  await page.getByTestId('auth-submit').click();
+  await page.getByTestId('login-username').fill(username);
+  await page.getByTestId('login-password').fill(password);
+  await page.getByTestId('login-submit').click();
   await page.getByTestId('balance').waitFor();
 }
 

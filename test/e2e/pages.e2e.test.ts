@@ -60,6 +60,10 @@ describe('every page at desktop and phone widths, light and dark', () => {
     it(`renders each page without errors or sideways scrolling (${viewport.label}, ${viewport.colorScheme})`, async () => {
       const b: Browser = await openBrowser(viewport);
       try {
+        // Signed out first: the sign-in page.
+        await b.page.goto(`${server.url}/login`);
+        await b.page.getByTestId('login-username').waitFor();
+        await screenshot(b.page, `login-${viewport.label}-${viewport.colorScheme}`);
         await loginInUi(b.page, server.url, ADMIN.username, ADMIN.password);
         // The admin trades too, so /me has a position.
         await b.page.evaluate(async (id) => {
@@ -107,7 +111,7 @@ describe('every page at desktop and phone widths, light and dark', () => {
     try {
       const page = b.page;
       await page.goto(`${server.url}/login?mode=register`);
-      await page.getByLabel('Username').focus();
+      await page.getByTestId('login-username').focus();
       await page.keyboard.type('keys_only');
       await page.keyboard.press('Tab');
       await page.keyboard.type('password-123');

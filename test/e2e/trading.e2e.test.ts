@@ -40,7 +40,7 @@ describe('trading in the browser', () => {
     await trader.page.goto(server.url);
     await trader.page.locator(`[data-market-id="${MARKET}"] a`).first().click();
     await trader.page.getByTestId('market-page').waitFor();
-    await screenshot(trader.page, 'markets-page-before-trade').catch(() => undefined);
+    expect(await trader.page.getByTestId('market-question').textContent()).toBe(before.question);
 
     await watcher.page.goto(`${server.url}/markets/${MARKET}`);
     const watcherBefore = probabilityOf(
@@ -54,8 +54,11 @@ describe('trading in the browser', () => {
     const A = 100;
     const delta = b * Math.log(1 + (Math.exp(A / b) - 1) / p0);
     const expected = 1 / (1 + (1 / p0 - 1) * Math.exp(-delta / b));
-    await trader.page.getByTestId('trade-input').fill(String(A));
+    await trader.page.getByTestId('trade-amount').fill(String(A));
     const quoted = centsOf(await waitForText(trader.page, 'quote-cost', (t) => t.includes('cr')));
+    // The preview names the shares and the new probability before anything is bought.
+    const preview = await waitForText(trader.page, 'quote-preview', (t) => t.includes('Yes'));
+    expect(preview).toContain(`${Math.round(expected * 100)}%`);
     // The quote spends at most the amount, to the cent.
     expect(quoted).toBeLessThanOrEqual(10_000);
     expect(quoted).toBeGreaterThan(9_990);
@@ -84,25 +87,25 @@ describe('trading in the browser', () => {
 
     // The position shows at once.
     await waitForText(trader.page, 'position', (t) => t.includes('Yes'));
-    await screenshot(trader.page, 'market-page');
+    await screenshot(trader.page, 'market');
     expect(trader.errors).toEqual([]);
     expect(watcher.errors).toEqual([]);
   });
 
   it('refuses a trade the user cannot afford with a clear message and no trade', async () => {
     const page = trader.page;
-    await page.getByTestId('trade-input').fill('5000');
-    const text = await waitForText(page, 'quote-error', (t) => t.length > 0);
+    await page.getByTestId('trade-amount').fill('5000');
+    const text = await waitForText(page, 'trade-error', (t) => t.length > 0);
     expect(text).toBe('Not enough credits for this trade.');
     expect(await page.getByTestId('trade-submit').isDisabled()).toBe(true);
-    await page.getByTestId('trade-input').fill('');
+    await page.getByTestId('trade-amount').fill('');
   });
 
   it('sells shares back by the shares form and shows the proceeds', async () => {
     const page = trader.page;
     const before = centsOf((await page.getByTestId('balance').textContent()) ?? '');
     await page.getByRole('tab', { name: 'Sell' }).click();
-    await page.getByTestId('trade-input').fill('10');
+    await page.getByTestId('trade-amount').fill('10');
     const proceeds = centsOf(await waitForText(page, 'quote-cost', (t) => t.includes('cr')));
     await page.getByTestId('trade-submit').click();
     await waitForText(page, 'trade-result', (t) => t.startsWith('Sold 10.00 Yes'));
@@ -124,9 +127,12 @@ describe('trading in the browser', () => {
   it('shows the portfolio with the position valued at the current price', async () => {
     const page = trader.page;
     await page.goto(`${server.url}/me`);
-    const table = await waitForText(page, 'positions', (t) => t.includes('Yes'));
+    const table = await waitForText(page, 'positions-table', (t) => t.includes('Yes'));
     expect(table).toContain('Will a Chinese model match');
+    // The portfolio's cash is the header's balance.
+    const header = centsOf((await page.getByTestId('balance').textContent()) ?? '');
+    expect(centsOf(await waitForText(page, 'me-balance', (t) => t.includes('cr')))).toBe(header);
     await waitForText(page, 'forecast-history', (t) => t.includes('72% Yes'));
-    await screenshot(page, 'me-page');
+    await screenshot(page, 'me');
   });
 });
