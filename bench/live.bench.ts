@@ -17,7 +17,11 @@ const sizes = values.clients.split(',').map(Number);
 const tradeCount = Number(values.trades);
 const perSecond = Number(values.rate);
 
-async function connectAll(url: string, n: number, setup: (s: Socket) => Promise<void>): Promise<Socket[]> {
+async function connectAll(
+  url: string,
+  n: number,
+  setup: (s: Socket) => Promise<void>,
+): Promise<Socket[]> {
   const sockets: Socket[] = [];
   const batch = 100;
   for (let i = 0; i < n; i += batch) {
@@ -36,7 +40,12 @@ async function connectAll(url: string, n: number, setup: (s: Socket) => Promise<
 
 function summary(latencies: number[]): { p50: number; p99: number; max: number; n: number } {
   const sorted = latencies.slice().sort((a, b) => a - b);
-  return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted.at(-1) ?? NaN, n: sorted.length };
+  return {
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+    max: sorted.at(-1) ?? NaN,
+    n: sorted.length,
+  };
 }
 
 async function post(url: string, body: unknown, headers: Record<string, string> = {}) {
@@ -45,7 +54,11 @@ async function post(url: string, body: unknown, headers: Record<string, string> 
     headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify(body),
   });
-  return { status: res.status, body: (await res.json().catch(() => null)) as any, headers: res.headers };
+  return {
+    status: res.status,
+    body: (await res.json().catch(() => null)) as any,
+    headers: res.headers,
+  };
 }
 
 async function measureParity(server: ChildServer, n: number, marketId: string) {
@@ -53,12 +66,14 @@ async function measureParity(server: ChildServer, n: number, marketId: string) {
   const sockets = await connectAll(server.url, n, (s) => {
     s.on('market:update', (u: { seq: number }) => {
       const t = performance.timeOrigin + performance.now();
-      let list = receipts.get(u.seq);
-      if (!list) receipts.set(u.seq, (list = []));
+      const list = receipts.get(u.seq) ?? [];
+      receipts.set(u.seq, list);
       list.push(t);
     });
     return new Promise((resolve, reject) =>
-      s.emit('subscribe', marketId, (ack: { ok: boolean }) => (ack.ok ? resolve() : reject(new Error('subscribe')))),
+      s.emit('subscribe', marketId, (ack: { ok: boolean }) =>
+        ack.ok ? resolve() : reject(new Error('subscribe')),
+      ),
     );
   });
   const token = await traderToken(server.url, `bench_${n}`);
@@ -94,8 +109,8 @@ async function measureBare(url: string, n: number) {
   const sockets = await connectAll(url, n, async (s) => {
     s.on('tick', (m: { seq: number }) => {
       const t = performance.timeOrigin + performance.now();
-      let list = receipts.get(m.seq);
-      if (!list) receipts.set(m.seq, (list = []));
+      const list = receipts.get(m.seq) ?? [];
+      receipts.set(m.seq, list);
       list.push(t);
     });
   });
@@ -109,7 +124,8 @@ async function measureBare(url: string, n: number) {
   }
   await new Promise((res) => setTimeout(res, 500));
   const latencies: number[] = [];
-  for (const [seq, at] of responses) for (const t of receipts.get(seq) ?? []) latencies.push(Math.max(0, t - at));
+  for (const [seq, at] of responses)
+    for (const t of receipts.get(seq) ?? []) latencies.push(Math.max(0, t - at));
   for (const s of sockets) s.disconnect();
   return summary(latencies);
 }
@@ -121,18 +137,29 @@ async function traderToken(url: string, username: string): Promise<string> {
   return tok.body.token;
 }
 
-const parity = await spawnServer('server/main.ts', { SEED: 'off' });
+const parity = await spawnServer('server/main.ts', { SEED: 'off', SOCKETS_PER_ADDRESS: '10000' });
 const bare = await spawnServer('bench/bareBroadcast.ts');
 try {
-  const adminLogin = await post(`${parity.url}/api/auth/login`, { username: 'admin', password: 'admin-password-123' });
+  const adminLogin = await post(`${parity.url}/api/auth/login`, {
+    username: 'admin',
+    password: 'admin-password-123',
+  });
   const adminCookie = adminLogin.headers.get('set-cookie')!.split(';')[0]!;
-  console.log(`bench:live — ${tradeCount} trades at ${perSecond}/s per size; latency from HTTP response to update receipt (ms)`);
-  console.log('clients  parity p50/p99/max        bare p50/p99/max          p99 ratio  missing  server RSS');
+  console.log(
+    `bench:live — ${tradeCount} trades at ${perSecond}/s per size; latency from HTTP response to update receipt (ms)`,
+  );
+  console.log(
+    'clients  parity p50/p99/max        bare p50/p99/max          p99 ratio  missing  server RSS',
+  );
   for (const n of sizes) {
     const id = `bench-live-${n}`;
     await post(
       `${parity.url}/api/markets`,
-      { question: `Bench market for ${n} clients?`, id, closesAt: new Date(Date.now() + 86400_000).toISOString() },
+      {
+        question: `Bench market for ${n} clients?`,
+        id,
+        closesAt: new Date(Date.now() + 86400_000).toISOString(),
+      },
       { cookie: adminCookie, origin: parity.url },
     );
     const p = await measureParity(parity, n, id);

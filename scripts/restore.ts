@@ -17,7 +17,9 @@ if (existsSync(dir) && readdirSync(dir).length > 0) {
 }
 const check = new Database(source, { readonly: true, fileMustExist: true });
 const ok = check.pragma('integrity_check', { simple: true });
-const total = (check.prepare('SELECT COALESCE(SUM(balance_cents), 0) AS n FROM accounts').get() as { n: number }).n;
+const total = (
+  check.prepare('SELECT COALESCE(SUM(balance_cents), 0) AS n FROM accounts').get() as { n: number }
+).n;
 check.close();
 if (ok !== 'ok' || total !== 0) {
   console.error(`refusing to restore: integrity ${ok}, ledger total ${total}`);

@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { costToBuy, prices } from '../../shared/lmsr.ts';
 import { buyerPaysCents, subsidyCents } from '../../shared/money.ts';
-import { ADMIN, adminClient, Client, ledgerInvariants, startServer, type TestServer } from '../helpers/server.ts';
+import {
+  ADMIN,
+  adminClient,
+  Client,
+  ledgerInvariants,
+  startServer,
+  type TestServer,
+} from '../helpers/server.ts';
 
 let server: TestServer;
 let admin: Client;
@@ -36,7 +43,10 @@ describe('the whole flow', () => {
     const me = await c.get('/api/me');
     expect(me.body.user.username).toBe('alice');
     expect(me.body.positions).toEqual([]);
-    const dup = await new Client(server.url).post('/api/auth/register', { username: 'alice', password: 'password-123' });
+    const dup = await new Client(server.url).post('/api/auth/register', {
+      username: 'alice',
+      password: 'password-123',
+    });
     expect(dup.status).toBe(409);
     expect(dup.body.error.code).toBe('conflict');
   });
@@ -62,13 +72,19 @@ describe('the whole flow', () => {
     expect(t1.body.market.seq).toBe(1);
 
     // Spend 10 credits on no: the cost never exceeds the amount.
-    const t2 = await bob.post('/api/markets/flow-test/trades', { outcomeId: 'no', amountCents: 1000 });
+    const t2 = await bob.post('/api/markets/flow-test/trades', {
+      outcomeId: 'no',
+      amountCents: 1000,
+    });
     expect(t2.status).toBe(200);
     expect(t2.body.trade.costCents).toBeLessThanOrEqual(1000);
     expect(t2.body.trade.costCents).toBeGreaterThanOrEqual(999);
 
     // Move P(yes) to 70%.
-    const t3 = await bob.post('/api/markets/flow-test/trades', { outcomeId: 'yes', toProbability: 0.7 });
+    const t3 = await bob.post('/api/markets/flow-test/trades', {
+      outcomeId: 'yes',
+      toProbability: 0.7,
+    });
     expect(t3.status).toBe(200);
     expect(t3.body.market.outcomes[0].probability).toBeCloseTo(0.7, 9);
 
@@ -109,7 +125,10 @@ describe('the whole flow', () => {
     await c1.register('carol');
     const c2 = new Client(server.url);
     await c2.register('dave');
-    const f1 = await c1.post('/api/markets/flow-test/forecasts', { probability: 0.8, comment: 'GLM-5.2 says so' });
+    const f1 = await c1.post('/api/markets/flow-test/forecasts', {
+      probability: 0.8,
+      comment: 'GLM-5.2 says so',
+    });
     expect(f1.status).toBe(201);
     expect(f1.body.forecast.probabilities).toEqual([0.8, expect.closeTo(0.2, 12)]);
     await c2.post('/api/markets/flow-test/forecasts', { probability: 0.6 });
@@ -132,7 +151,10 @@ describe('the whole flow', () => {
     expect(late.status).toBe(409);
     expect(late.body.error.code).toBe('market_not_open');
 
-    const res = await admin.post('/api/markets/flow-test/resolve', { outcomeId: 'yes', note: 'it passed' });
+    const res = await admin.post('/api/markets/flow-test/resolve', {
+      outcomeId: 'yes',
+      note: 'it passed',
+    });
     expect(res.status).toBe(200);
     expect(res.body.market.status).toBe('resolved');
     const payout = res.body.payouts.find((p: any) => p.username === 'bob');
@@ -146,10 +168,18 @@ describe('the whole flow', () => {
 
     const account = server.parity.ctx.store.balanceOf('market:flow-test');
     expect(account).toBe(0);
-    expect(ledgerInvariants(server.parity)).toMatchObject({ total: 0, negativeUsers: 0, negativeMarkets: 0 });
+    expect(ledgerInvariants(server.parity)).toMatchObject({
+      total: 0,
+      negativeUsers: 0,
+      negativeMarkets: 0,
+    });
 
     const audit = await admin.get('/api/audit');
-    expect(audit.body.entries[0]).toMatchObject({ actor: ADMIN.username, action: 'market.resolve', marketId: 'flow-test' });
+    expect(audit.body.entries[0]).toMatchObject({
+      actor: ADMIN.username,
+      action: 'market.resolve',
+      marketId: 'flow-test',
+    });
   });
 
   it('scores the resolved market: users, the market, the crowd', async () => {
@@ -190,22 +220,40 @@ describe('the whole flow', () => {
   });
 
   it('cancels with net refunds, never negative, the house absorbing the difference', async () => {
-    await admin.post('/api/markets', { question: 'Will it be cancelled?', closesAt: future(), id: 'cancel-me' });
+    await admin.post('/api/markets', {
+      question: 'Will it be cancelled?',
+      closesAt: future(),
+      id: 'cancel-me',
+    });
     const erin = new Client(server.url);
     await erin.register('erin');
     const frank = new Client(server.url);
     await frank.register('frank');
-    const e1 = await erin.post('/api/markets/cancel-me/trades', { outcomeId: 'yes', amountCents: 5000 });
-    const f1 = await frank.post('/api/markets/cancel-me/trades', { outcomeId: 'yes', amountCents: 3000 });
+    const e1 = await erin.post('/api/markets/cancel-me/trades', {
+      outcomeId: 'yes',
+      amountCents: 5000,
+    });
+    const f1 = await frank.post('/api/markets/cancel-me/trades', {
+      outcomeId: 'yes',
+      amountCents: 3000,
+    });
     // Erin sells at the higher price frank left: she gains, so she is refunded nothing.
-    const e2 = await erin.post('/api/markets/cancel-me/trades', { outcomeId: 'yes', shares: -e1.body.trade.shares });
+    const e2 = await erin.post('/api/markets/cancel-me/trades', {
+      outcomeId: 'yes',
+      shares: -e1.body.trade.shares,
+    });
     const erinNet = e1.body.trade.costCents + e2.body.trade.costCents;
     expect(erinNet).toBeLessThan(0);
-    const res = await admin.post('/api/markets/cancel-me/resolve', { cancel: true, note: 'ambiguous' });
+    const res = await admin.post('/api/markets/cancel-me/resolve', {
+      cancel: true,
+      note: 'ambiguous',
+    });
     expect(res.status).toBe(200);
     expect(res.body.market.status).toBe('cancelled');
     expect(res.body.market.resolution.outcomeId).toBeNull();
-    expect(res.body.payouts).toEqual([{ userId: expect.any(String), username: 'frank', amountCents: f1.body.trade.costCents }]);
+    expect(res.body.payouts).toEqual([
+      { userId: expect.any(String), username: 'frank', amountCents: f1.body.trade.costCents },
+    ]);
     expect((await frank.get('/api/me')).body.user.balanceCents).toBe(100_000);
     expect((await erin.get('/api/me')).body.user.balanceCents).toBe(100_000 - erinNet);
     expect(server.parity.ctx.store.balanceOf('market:cancel-me')).toBe(0);

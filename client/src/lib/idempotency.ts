@@ -19,5 +19,6 @@ export function newIdempotencyKey(): string {
  * 1% less than quoted.
  */
 export function maxCostFor(quoteCents: number): number {
-  return quoteCents + Math.max(1, Math.ceil(Math.abs(quoteCents) * 0.01));
+  // Divided by 100, not multiplied by 0.01: 700 * 0.01 is 7.000000000000001 and would ceil to 8.
+  return quoteCents + Math.max(1, Math.ceil(Math.abs(quoteCents) / 100));
 }
