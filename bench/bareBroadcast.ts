@@ -16,6 +16,9 @@ const http = createServer((req, res) => {
 });
 const io = new Server(http, { serveClient: false });
 http.listen(0, '127.0.0.1', () => {
-  console.log(`bare broadcast on http://localhost:${(http.address() as AddressInfo).port}`);
+  // Announced like the Parity server, so the same launcher finds the port.
+  console.log(
+    `Parity is serving on http://localhost:${(http.address() as AddressInfo).port} (bare broadcast)`,
+  );
 });
 process.on('SIGTERM', () => process.exit(0));

@@ -78,8 +78,10 @@ async function measureParity(server: ChildServer, n: number, marketId: string) {
   });
   const token = await traderToken(server.url, `bench_${n}`);
   const responses = new Map<number, number>();
+  const sent = new Map<number, number>();
   for (let i = 0; i < tradeCount; i++) {
     const started = performance.now();
+    const sentAt = performance.timeOrigin + started;
     const r = await post(
       `${server.url}/api/markets/${marketId}/trades`,
       { outcomeId: i % 2 ? 'yes' : 'no', shares: 1 },
@@ -87,21 +89,26 @@ async function measureParity(server: ChildServer, n: number, marketId: string) {
     );
     if (r.status !== 200) throw new Error(`trade failed: ${r.status} ${JSON.stringify(r.body)}`);
     responses.set(r.body.market.seq, performance.timeOrigin + performance.now());
+    sent.set(r.body.market.seq, sentAt);
     const wait = 1000 / perSecond - (performance.now() - started);
     if (wait > 0) await new Promise((res) => setTimeout(res, wait));
   }
   await new Promise((res) => setTimeout(res, 500));
   const latencies: number[] = [];
+  const fromSend: number[] = [];
   let missing = 0;
   for (const [seq, at] of responses) {
     const got = receipts.get(seq) ?? [];
     missing += n - got.length;
     // An update can beat the HTTP response to the client; that counts as zero latency.
-    for (const t of got) latencies.push(Math.max(0, t - at));
+    for (const t of got) {
+      latencies.push(Math.max(0, t - at));
+      fromSend.push(t - sent.get(seq)!);
+    }
   }
   const rss = server.rssMb();
   for (const s of sockets) s.disconnect();
-  return { ...summary(latencies), missing, rss };
+  return { ...summary(latencies), send: summary(fromSend), missing, rss };
 }
 
 async function measureBare(url: string, n: number) {
@@ -115,19 +122,26 @@ async function measureBare(url: string, n: number) {
     });
   });
   const responses = new Map<number, number>();
+  const sent = new Map<number, number>();
   for (let i = 0; i < tradeCount; i++) {
     const started = performance.now();
     const r = await post(`${url}/broadcast`, {});
     responses.set(r.body.seq, performance.timeOrigin + performance.now());
+    sent.set(r.body.seq, performance.timeOrigin + started);
     const wait = 1000 / perSecond - (performance.now() - started);
     if (wait > 0) await new Promise((res) => setTimeout(res, wait));
   }
   await new Promise((res) => setTimeout(res, 500));
   const latencies: number[] = [];
-  for (const [seq, at] of responses)
-    for (const t of receipts.get(seq) ?? []) latencies.push(Math.max(0, t - at));
+  const fromSend: number[] = [];
+  for (const [seq, at] of responses) {
+    for (const t of receipts.get(seq) ?? []) {
+      latencies.push(Math.max(0, t - at));
+      fromSend.push(t - sent.get(seq)!);
+    }
+  }
   for (const s of sockets) s.disconnect();
-  return summary(latencies);
+  return { ...summary(latencies), send: summary(fromSend) };
 }
 
 async function traderToken(url: string, username: string): Promise<string> {
@@ -168,6 +182,9 @@ try {
       `${s.p50.toFixed(1)}/${s.p99.toFixed(1)}/${s.max.toFixed(1)}`.padEnd(24);
     console.log(
       `${String(n).padEnd(8)} ${fmt(p)} ${fmt(b)} ${(p.p99 / Math.max(b.p99, 0.1)).toFixed(2).padEnd(10)} ${String(p.missing).padEnd(8)} ${p.rss.toFixed(0)} MB`,
+    );
+    console.log(
+      `  from request sent: ${fmt(p.send)} ${fmt(b.send)} ${(p.send.p99 / Math.max(b.send.p99, 0.1)).toFixed(2)}`,
     );
   }
 } finally {
