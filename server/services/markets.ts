@@ -8,6 +8,7 @@ import type {
   Market,
   MarketStatus,
 } from '../../shared/schemas/index.ts';
+import { outcomeIdsOf, slugify } from '../../shared/slug.ts';
 import type { MarketRow, OutcomeDef } from '../store/store.ts';
 import { type Ctx, inTransaction, isoNow } from './context.ts';
 import type { DomainEvent } from './events.ts';
@@ -15,18 +16,6 @@ import { HOUSE, marketAccount, marketView } from './views.ts';
 
 export const DEFAULT_LIQUIDITY = 100;
 
-/** A URL-safe slug of some text, at most `max` characters. */
-export function slugify(text: string, max = 60): string {
-  const slug = text
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, max)
-    .replace(/-+$/g, '');
-  return slug || 'market';
-}
 
 function outcomeDefs(req: { type?: 'binary' | 'multiple'; outcomes?: string[] }): OutcomeDef[] {
   if (!req.outcomes) {
@@ -35,14 +24,8 @@ function outcomeDefs(req: { type?: 'binary' | 'multiple'; outcomes?: string[] })
       { id: 'no', label: 'No' },
     ];
   }
-  const used = new Set<string>();
-  return req.outcomes.map((label) => {
-    const base = slugify(label, 36);
-    let id = base;
-    for (let n = 2; used.has(id); n++) id = `${base}-${n}`;
-    used.add(id);
-    return { id, label };
-  });
+  const ids = outcomeIdsOf(req.outcomes);
+  return req.outcomes.map((label, i) => ({ id: ids[i]!, label }));
 }
 
 export interface NewMarket {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { outcomeIdsOf } from '../../client/src/lib/outcomeIds.ts';
-import { slugify } from '../../server/services/markets.ts';
+import { slugify } from '../../shared/slug.ts';
 
 describe('outcomeIdsOf', () => {
   it('slugs labels and numbers repeats like the server', () => {
