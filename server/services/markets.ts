@@ -16,7 +16,6 @@ import { HOUSE, marketAccount, marketView } from './views.ts';
 
 export const DEFAULT_LIQUIDITY = 100;
 
-
 function outcomeDefs(req: { type?: 'binary' | 'multiple'; outcomes?: string[] }): OutcomeDef[] {
   if (!req.outcomes) {
     return [
