@@ -26,8 +26,8 @@ describe('maxCostFor', () => {
       fc.property(fc.integer({ min: -10_000_000, max: 10_000_000 }), (q) => {
         const room = maxCostFor(q) - q;
         expect(room).toBeGreaterThanOrEqual(1);
-        expect(room).toBeGreaterThanOrEqual(Math.abs(q) * 0.01);
-        expect(room).toBeLessThan(Math.abs(q) * 0.01 + 1);
+        expect(room).toBeGreaterThanOrEqual(Math.abs(q) / 100);
+        expect(room).toBeLessThan(Math.abs(q) / 100 + 1);
       }),
     );
   });
