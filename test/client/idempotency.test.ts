@@ -27,7 +27,7 @@ describe('maxCostFor', () => {
         const room = maxCostFor(q) - q;
         expect(room).toBeGreaterThanOrEqual(1);
         expect(room).toBeGreaterThanOrEqual(Math.abs(q) / 100);
-        expect(room).toBeLessThan(Math.abs(q) / 100 + 1);
+        expect(room).toBeLessThanOrEqual(Math.abs(q) / 100 + 1);
       }),
     );
   });
