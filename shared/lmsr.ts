@@ -70,6 +70,19 @@ export function logitOf(q: readonly number[], b: number, i: number): number {
   return qi / b - (max + Math.log(sum));
 }
 
+/** Prices below this (the smallest normal double) carry fewer than 53 bits: use ln p instead. */
+const MIN_PRECISE_PRICE = 2.2250738585072014e-308;
+
+/** ln p_i from q, finite however deep the market: -softplus(-logit p_i). */
+export function logPriceOf(q: readonly number[], b: number, i: number): number {
+  return -softplus(-logitOf(q, b, i));
+}
+
+/** ln(e^x - 1) for x > 0, without overflow for large x or cancellation for small x. */
+function logExpm1(x: number): number {
+  return x > 1 ? x + Math.log1p(-Math.exp(-x)) : Math.log(Math.expm1(x));
+}
+
 /** ln(e^a + e^c) without overflow; -Infinity stands for a zero term. */
 function logAddExp(a: number, c: number): number {
   const m = Math.max(a, c);
@@ -83,7 +96,14 @@ function logAddExp(a: number, c: number): number {
  * full precision for tiny trades in deep markets where C(q') - C(q) would cancel digits.
  */
 export function costToBuy(q: readonly number[], b: number, i: number, delta: number): number {
-  const y = priceOf(q, b, i) * Math.expm1(delta / b);
+  const p = priceOf(q, b, i);
+  const x = delta / b;
+  // A price below the normal floats has lost digits (or underflowed to 0), yet a big enough buy
+  // still moves it to a real price: take ln p from q and stay in the log domain, where
+  // ln(1 + p (e^x - 1)) = softplus(ln p + ln(e^x - 1)). Sells of such an outcome are worth
+  // under an ulp of a cent, and the price form's 0 is what floor would pay anyway.
+  if (p < MIN_PRECISE_PRICE && x > 0) return b * softplus(logPriceOf(q, b, i) + logExpm1(x));
+  const y = p * Math.expm1(x);
   // The price form is exact-to-the-ulp whenever 1 + y neither overflows nor cancels. Otherwise
   // (huge buys overflow expm1, an underflowed price gives 0 * Infinity, big sells send 1 + y
   // towards 0) the result is at least ln 2 in size, so the plain difference of costs is precise.
@@ -117,11 +137,11 @@ export function sharesForAmount(
   i: number,
   amount: number,
 ): number {
-  const r = Math.expm1(amount / b) / priceOf(q, b, i);
-  if (r < Number.POSITIVE_INFINITY) return b * Math.log1p(r);
-  // Overflow (a budget of hundreds of b, or an underflowed price): use ln p_i from q.
-  const logP = -softplus(-logitOf(q, b, i));
-  return b * largeBudgetShares(logP, amount / b);
+  const p = priceOf(q, b, i);
+  const r = Math.expm1(amount / b) / p;
+  if (p >= MIN_PRECISE_PRICE && r < Number.POSITIVE_INFINITY) return b * Math.log1p(r);
+  // Overflow (a budget of hundreds of b) or a price too small to carry its digits: ln p_i from q.
+  return b * largeBudgetShares(logPriceOf(q, b, i), amount / b);
 }
 
 /** `sharesForAmount` given the current price p of the outcome. */

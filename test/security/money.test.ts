@@ -108,7 +108,25 @@ describe('rounding', () => {
           expect(book.paid[0]).toBeGreaterThanOrEqual(0);
         },
       ),
-      { numRuns: 2000 },
+      {
+        numRuns: 2000,
+        examples: [
+          // Found here once: after a big buy the "no" price fell below the normal floats, and
+          // 998 shares of it priced at 0 cents were sold back for 997.03 credits.
+          [
+            {
+              m: { n: 2, b: 1.41363088917687, type: 'binary', ids: ['yes', 'no'] },
+              q0: [0, 0],
+              reqs: [
+                { outcomeId: 'yes', amountCents: 100173 },
+                { outcomeId: 'yes', shares: 0.6609132846602392 },
+                { outcomeId: 'no', toProbability: 0.02204666498368037 },
+                { outcomeId: 'yes', shares: 0.000001 },
+              ],
+            },
+          ],
+        ],
+      },
     );
   });
 

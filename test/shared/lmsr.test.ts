@@ -95,6 +95,19 @@ describe('LMSR hand values', () => {
     expect(sharesForAmount([1e6, -1e6], 1, 1, 10.0000453989)).toBeCloseTo(2e6 + 10, 3);
   });
 
+  it('charges a buy that lifts an outcome out of a subnormal price its real cost', () => {
+    // q = (710, 0), b = 1: p_1 = 1 / (1 + e^710), about 4.5e-309, below the normal floats
+    // (and 0 once exp overflows). Buying 706 shares leaves (710, 706): C' - C = 706 - 710 +
+    // ln(1 + e^4) - ln(1 + e^-710) = ln(1 + e^-4) = 0.0181499279.
+    const exact = Math.log1p(Math.exp(-4));
+    expect(costToBuy([710, 0], 1, 1, 706)).toBeCloseTo(exact, 12);
+    expect(costToBuy([720, 0], 1, 1, 716)).toBeCloseTo(exact, 12);
+    // So it is never free: the buy costs 2 cents, and the shares the budget buys agree.
+    expect(tradeCostCents(costToBuy([720, 0], 1, 1, 716))).toBe(2);
+    expect(sharesForAmount([710, 0], 1, 1, exact)).toBeCloseTo(706, 9);
+    expect(sharesForAmount([720, 0], 1, 1, exact)).toBeCloseTo(716, 9);
+  });
+
   it('prices buys of hundreds of b without overflowing expm1', () => {
     // 1000 shares at b = 1 from (0, 0): ln((e^1000 + 1) / 2) = 1000 - ln 2 = 999.3068528194
     expect(costToBuy([0, 0], 1, 0, 1000)).toBeCloseTo(999.3068528194, 9);
@@ -182,10 +195,36 @@ describe('LMSR properties', () => {
         const quoted = costToBuy(q, b, i, delta);
         // The cost difference itself is only good to a few ulps of C (up to ~20 b here).
         expect(Math.abs(quoted - reference)).toBeLessThanOrEqual(1e-12 * 25 * b);
+        // From p alone, 1 + p (e^x - 1) is known to a few ulps of 1 in absolute terms, so its
+        // logarithm to a few ulps over its size: loose only for big sells of a near-certain outcome.
+        const fromPrice = 4 * Number.EPSILON * b * Math.exp(-quoted / b);
         expect(Math.abs(costToBuyAt(priceOf(q, b, i), b, delta) - quoted)).toBeLessThanOrEqual(
-          1e-12 * Math.max(1, Math.abs(quoted)) + 1e-13 * b,
+          1e-12 * Math.max(1, Math.abs(quoted)) + 1e-13 * b + fromPrice,
         );
       }),
+    );
+  });
+
+  it('agrees with the difference of costs in markets deep enough to underflow a price', () => {
+    // |q / b| of 700 to 720 puts the cheap outcome's price among the subnormals (from 708) or at
+    // 0 (from 709.8), where a price form that does not reach the overflow path loses the cost.
+    const deep = fc.record({
+      b: fc.double({ min: 0.5, max: 200, noNaN: true }),
+      depth: fc.double({ min: 700, max: 720, noNaN: true }),
+      // Buys that bring the cheap outcome to within a few b of the other: where cost is real.
+      gap: fc.double({ min: -15, max: 5, noNaN: true }),
+    });
+    fc.assert(
+      fc.property(deep, ({ b, depth, gap }) => {
+        const q = [depth * b, 0];
+        const delta = (depth + gap) * b;
+        // Both costs are near depth * b: their difference is good to a few ulps of that.
+        const reference = cost(withTrade(q, 1, delta), b) - cost(q, b);
+        const quoted = costToBuy(q, b, 1, delta);
+        expect(quoted).toBeGreaterThanOrEqual(0);
+        expect(Math.abs(quoted - reference)).toBeLessThanOrEqual(1e-12 * 2 * depth * b);
+      }),
+      { numRuns: 1000 },
     );
   });
 
