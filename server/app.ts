@@ -104,14 +104,20 @@ function buildApp(
     req.path.startsWith('/embed/') ? embedHelmet(req, res, next) : defaultHelmet(req, res, next),
   );
 
-  app.use((req, res, next) => {
-    const started = process.hrtime.bigint();
-    res.on('finish', () => {
-      const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      ctx.log.debug({ method: req.method, path: req.path, status: res.statusCode, ms }, 'request');
+  // Request timings at debug level only: a listener per request is not free.
+  if (ctx.log.isLevelEnabled('debug')) {
+    app.use((req, res, next) => {
+      const started = process.hrtime.bigint();
+      res.on('finish', () => {
+        const ms = Number(process.hrtime.bigint() - started) / 1e6;
+        ctx.log.debug(
+          { method: req.method, path: req.path, status: res.statusCode, ms },
+          'request',
+        );
+      });
+      next();
     });
-    next();
-  });
+  }
 
   const api = express.Router();
   api.use(express.json({ limit: '64kb', strict: true }));

@@ -7,22 +7,27 @@ import type {
 } from '../../shared/schemas/index.ts';
 import type { TradeContext, TradePlan } from '../../shared/trading.ts';
 import { planTrade } from '../../shared/trading.ts';
-import type { MarketRow, UserRow } from '../store/store.ts';
+import type { MarketRow, PositionRow, TradeRow, UserRow } from '../store/store.ts';
 import { type Ctx, inTransaction, isoNow } from './context.ts';
 import { closeOverdue, requireMarket, requireOpen, saveChange } from './markets.ts';
 import { marketAccount, marketView, tradeView, userAccount, userView } from './views.ts';
 
-function tradeContext(ctx: Ctx, m: MarketRow, user: UserRow | null): TradeContext {
-  const held = m.outcomes.map((o) =>
-    user ? (ctx.store.position(user.id, m.id, o.id)?.shares ?? 0) : 0,
+function tradeContext(
+  ctx: Ctx,
+  m: MarketRow,
+  user: UserRow | null,
+): TradeContext & { positions: (PositionRow | undefined)[] } {
+  const positions = m.outcomes.map((o) =>
+    user ? ctx.store.position(user.id, m.id, o.id) : undefined,
   );
   return {
     type: m.type,
     outcomeIds: m.outcomes.map((o) => o.id),
     q: m.q,
     liquidity: m.liquidity,
-    held,
+    held: positions.map((p) => p?.shares ?? 0),
     balanceCents: user ? ctx.store.balanceOf(userAccount(user.id)) : null,
+    positions,
   };
 }
 
@@ -54,7 +59,7 @@ export function quote(
  * idempotency key returns the first result and never trades twice.
  */
 export function trade(ctx: Ctx, marketId: string, req: TradeRequest, user: UserRow): TradeResponse {
-  closeIfOverdue(ctx, requireMarket(ctx, marketId));
+  const m = closeIfOverdue(ctx, requireMarket(ctx, marketId));
   return inTransaction(ctx, (events) => {
     if (req.idempotencyKey) {
       const first = ctx.store.tradeByIdempotencyKey(user.id, req.idempotencyKey);
@@ -64,20 +69,20 @@ export function trade(ctx: Ctx, marketId: string, req: TradeRequest, user: UserR
         }
         return {
           trade: tradeView(first),
-          market: marketView(requireMarket(ctx, marketId)),
+          market: marketView(m),
           user: userView(ctx.store, user),
         };
       }
     }
-    const m = requireMarket(ctx, marketId);
     requireOpen(ctx, m);
-    const plan: TradePlan = planTrade(tradeContext(ctx, m, user), req);
+    const tc = tradeContext(ctx, m, user);
+    const plan: TradePlan = planTrade(tc, req);
     const at = isoNow(ctx);
     const txId = ctx.store.post({ kind: 'trade', marketId, ref: user.id, at }, [
       { account: userAccount(user.id), amountCents: -plan.costCents },
       { account: marketAccount(marketId), amountCents: plan.costCents },
     ]);
-    const pos = ctx.store.position(user.id, marketId, plan.outcomeId);
+    const pos = tc.positions[plan.outcomeIndex];
     let shares = (pos?.shares ?? 0) + plan.shares;
     // Selling everything can leave float dust; a position is never negative.
     if (Math.abs(shares) < 1e-9) shares = 0;
@@ -90,22 +95,20 @@ export function trade(ctx: Ctx, marketId: string, req: TradeRequest, user: UserR
     });
     m.q = plan.q;
     m.volumeCents += Math.abs(plan.costCents);
-    const tradeId = ctx.store.insertTrade(
-      {
-        marketId,
-        userId: user.id,
-        outcomeId: plan.outcomeId,
-        shares: plan.shares,
-        costCents: plan.costCents,
-        probabilities: plan.probabilities,
-        createdAt: at,
-        idempotencyKey: req.idempotencyKey ?? null,
-      },
-      txId,
-    );
+    const row: Omit<TradeRow, 'id' | 'username'> = {
+      marketId,
+      userId: user.id,
+      outcomeId: plan.outcomeId,
+      shares: plan.shares,
+      costCents: plan.costCents,
+      probabilities: plan.probabilities,
+      createdAt: at,
+      idempotencyKey: req.idempotencyKey ?? null,
+    };
+    const tradeId = ctx.store.insertTrade(row, txId);
     const market = saveChange(ctx, m, at, events);
-    const t = tradeView(ctx.store.trade(tradeId)!);
-    const u: User = userView(ctx.store, user);
+    const t = tradeView({ ...row, id: tradeId, username: user.username });
+    const u: User = userView(ctx.store, user, tc.balanceCents! - plan.costCents);
     events.push({ type: 'trade', trade: t, market, user: u });
     events.push({ type: 'balance', user: u });
     return { trade: t, market, user: u };

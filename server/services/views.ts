@@ -38,12 +38,13 @@ export function marketView(m: MarketRow): Market {
   };
 }
 
-export function userView(store: Store, u: UserRow): User {
+/** `balanceCents`, when the caller has just computed it, saves reading it back. */
+export function userView(store: Store, u: UserRow, balanceCents?: number): User {
   const user: User = {
     id: u.id,
     username: u.username,
     role: u.role,
-    balanceCents: store.balanceOf(userAccount(u.id)),
+    balanceCents: balanceCents ?? store.balanceOf(userAccount(u.id)),
     createdAt: u.createdAt,
   };
   if (u.bot) user.bot = true;

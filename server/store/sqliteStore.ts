@@ -98,10 +98,13 @@ const FORECAST_SELECT = `SELECT f.*, u.username FROM forecasts f JOIN users u ON
 export class SqliteStore implements Store {
   readonly db: Database.Database;
   private readonly stmts = new Map<string, Database.Statement>();
+  /** One transaction wrapper for every transaction (better-sqlite3 builds one per call else). */
+  private readonly run: Database.Transaction<<T>(fn: () => T) => T>;
 
   constructor(file: string) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     this.db = new Database(file);
+    this.run = this.db.transaction(<T>(fn: () => T): T => fn());
     this.db.pragma('journal_mode = WAL');
     // FULL: a trade acknowledged over HTTP survives a power cut, not just a process kill.
     this.db.pragma('synchronous = FULL');
@@ -131,8 +134,9 @@ export class SqliteStore implements Store {
 
   transaction<T>(fn: () => T): T {
     // IMMEDIATE takes the write lock up front, so two writers never interleave a read-modify-write.
-    if (this.db.inTransaction) return this.db.transaction(fn)();
-    return this.db.transaction(fn).immediate();
+    // Nested, the wrapper takes a savepoint.
+    if (this.db.inTransaction) return this.run(fn) as T;
+    return this.run.immediate(fn) as T;
   }
 
   close(): void {
@@ -215,7 +219,7 @@ export class SqliteStore implements Store {
       sum += e.amountCents;
     }
     if (sum !== 0) throw new Error(`unbalanced ledger transaction (${sum})`);
-    return this.transaction(() => {
+    const write = () => {
       const txId = Number(
         this.s('INSERT INTO ledger_tx (kind, market_id, ref, created_at) VALUES (?, ?, ?, ?)').run(
           info.kind,
@@ -226,19 +230,21 @@ export class SqliteStore implements Store {
       );
       for (const e of entries) {
         if (e.amountCents === 0) continue;
-        this.ensureAccount(e.account);
+        // Opens the account on its first entry.
+        this.s(
+          `INSERT INTO accounts (id, balance_cents) VALUES (?, ?)
+           ON CONFLICT (id) DO UPDATE SET balance_cents = balance_cents + excluded.balance_cents`,
+        ).run(e.account, e.amountCents);
         this.s('INSERT INTO ledger_entries (tx_id, account, amount_cents) VALUES (?, ?, ?)').run(
           txId,
           e.account,
           e.amountCents,
         );
-        this.s('UPDATE accounts SET balance_cents = balance_cents + ? WHERE id = ?').run(
-          e.amountCents,
-          e.account,
-        );
       }
       return txId;
-    });
+    };
+    // Inside a transaction already, a failure here rolls that one back: no savepoint of its own.
+    return this.db.inTransaction ? write() : this.transaction(write);
   }
   balanceOf(account: string): number {
     const r = this.s('SELECT balance_cents FROM accounts WHERE id = ?').get(account) as
