@@ -25,6 +25,7 @@ import {
   type TradeRequest,
   TradeResponse,
   TradesResponse,
+  UserForecastsResponse,
   UserResponse,
   WebhookResponse,
   WebhooksResponse,
@@ -105,6 +106,10 @@ export const api = {
   leaderboard: (metric: LeaderboardMetric) =>
     get(`/leaderboard?metric=${metric}`, LeaderboardResponse).then((r) => r.entries),
   profile: (username: string) => get(`/users/${enc(username)}`, ProfileResponse),
+  userForecasts: (username: string, limit = 1000) =>
+    get(`/users/${enc(username)}/forecasts?limit=${limit}`, UserForecastsResponse).then(
+      (r) => r.forecasts,
+    ),
   // admin
   createMarket: (body: CreateMarketRequest) =>
     post('/markets', body, MarketResponse).then((r) => r.market),

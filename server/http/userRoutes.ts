@@ -1,7 +1,8 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { LeaderboardQuery, Username } from '../../shared/schemas/index.ts';
+import { LeaderboardQuery, UserForecastsQuery, Username } from '../../shared/schemas/index.ts';
 import type { Ctx } from '../services/context.ts';
+import { userForecasts } from '../services/forecasts.ts';
 import { leaderboard, userProfile } from '../services/scores.ts';
 import { requireAdmin } from './auth.ts';
 import { parse } from './errors.ts';
@@ -21,6 +22,12 @@ export function userRoutes(ctx: Ctx): Router {
 
   r.get('/users/:username', (req, res) => {
     res.json(userProfile(ctx, parse(Username, req.params.username)));
+  });
+
+  r.get('/users/:username/forecasts', (req, res) => {
+    const username = parse(Username, req.params.username);
+    const { limit } = parse(UserForecastsQuery, req.query);
+    res.json(userForecasts(ctx, username, limit));
   });
 
   r.get('/audit', (req, res) => {

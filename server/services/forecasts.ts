@@ -5,6 +5,7 @@ import type {
   Forecast,
   ForecastRequest,
   ForecastsResponse,
+  UserForecastsResponse,
 } from '../../shared/schemas/index.ts';
 import type { ForecastRow, MarketRow, UserRow } from '../store/store.ts';
 import { type Ctx, inTransaction, isoNow } from './context.ts';
@@ -77,6 +78,13 @@ export function community(rows: readonly ForecastRow[]): Community {
     count: latest.length,
     extremized: extremizedMean(latest),
   };
+}
+
+/** A user's latest forecasts over every market, newest first. */
+export function userForecasts(ctx: Ctx, username: string, limit: number): UserForecastsResponse {
+  const u = ctx.store.userByUsername(username);
+  if (!u) throw new DomainError('not_found', `no user ${username}`);
+  return { forecasts: ctx.store.recentForecastsOfUser(u.id, limit).map(forecastView) };
 }
 
 export function listForecasts(ctx: Ctx, marketId: string): ForecastsResponse {

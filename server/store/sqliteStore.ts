@@ -457,6 +457,14 @@ export class SqliteStore implements Store {
       this.s(`${FORECAST_SELECT} WHERE f.user_id = ? ORDER BY f.id`).all(userId) as Row[]
     ).map(toForecast);
   }
+  recentForecastsOfUser(userId: string, limit: number): ForecastRow[] {
+    return (
+      this.s(`${FORECAST_SELECT} WHERE f.user_id = ? ORDER BY f.id DESC LIMIT ?`).all(
+        userId,
+        limit,
+      ) as Row[]
+    ).map(toForecast);
+  }
 
   // ---- audit and settings
 

@@ -170,6 +170,8 @@ export interface Store {
   forecast(id: number): ForecastRow | undefined;
   forecastsOfMarket(marketId: string): ForecastRow[];
   forecastsOfUser(userId: string): ForecastRow[];
+  /** A user's latest `limit` forecasts, newest first. */
+  recentForecastsOfUser(userId: string, limit: number): ForecastRow[];
 
   // audit and settings
   insertAudit(a: AuditRow): void;

@@ -183,6 +183,13 @@ export type Community = z.infer<typeof Community>;
 
 export const ForecastsResponse = z.object({ forecasts: z.array(Forecast), community: Community });
 export type ForecastsResponse = z.infer<typeof ForecastsResponse>;
+/** `GET /api/users/:username/forecasts?limit=`: newest first. */
+export const UserForecastsQuery = z
+  .object({ limit: z.coerce.number().int().min(1).max(1000).default(200) })
+  .strict();
+export type UserForecastsQuery = z.infer<typeof UserForecastsQuery>;
+export const UserForecastsResponse = z.object({ forecasts: z.array(Forecast) });
+export type UserForecastsResponse = z.infer<typeof UserForecastsResponse>;
 
 // ---- lifecycle
 

@@ -69,6 +69,7 @@ const MATRIX: [string, ...Record<Who, number>[keyof Record<Who, number>][]][] = 
   ['GET /api/markets/:id/scores',              200, 200,  200,  200,  200,   401,    200,    200],
   ['GET /api/leaderboard',                     200, 200,  200,  200,  200,   401,    200,    200],
   ['GET /api/users/:username',                 200, 200,  200,  200,  200,   401,    200,    200],
+  ['GET /api/users/:username/forecasts',       200, 200,  200,  200,  200,   401,    200,    200],
   ['GET /api/audit',                           401, 403,  403,  200,  403,   401,    401,    200],
   ['GET /api/admin/simulation',                401, 403,  403,  200,  403,   401,    401,    200],
   ['POST /api/admin/simulation',               401, 403,  403,  200,  403,   401,    401,    200],
@@ -292,6 +293,8 @@ async function prepare(key: string, who: Who): Promise<Cell> {
       return { path: '/api/markets/az-resolved/scores' };
     case 'GET /api/users/:username':
       return { path: '/api/users/tina' };
+    case 'GET /api/users/:username/forecasts':
+      return { path: '/api/users/tina/forecasts' };
     case 'POST /api/admin/simulation':
       return { path: '/api/admin/simulation', body: json({ running: false }) };
     case 'POST /api/integrations/webhooks':

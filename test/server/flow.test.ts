@@ -139,6 +139,42 @@ describe('the whole flow', () => {
     expect(list.body.community.probabilities[0]).toBeCloseTo(0.7, 9);
   });
 
+  it("lists a user's forecasts over every market, newest first, for anyone", async () => {
+    const greta = new Client(server.url);
+    await greta.register('greta');
+    const seeded = 'zhipu-hk-1t-end-2026';
+    for (const [id, p] of [
+      ['flow-test', 0.3],
+      [seeded, 0.55],
+      ['flow-test', 0.35],
+    ] as const) {
+      expect((await greta.post(`/api/markets/${id}/forecasts`, { probability: p })).status).toBe(
+        201,
+      );
+    }
+    const anyone = new Client(server.url);
+    const all = await anyone.get('/api/users/greta/forecasts');
+    expect(all.status).toBe(200);
+    expect(all.body.forecasts.map((f: any) => [f.marketId, f.probabilities[0]])).toEqual([
+      ['flow-test', 0.35],
+      [seeded, 0.55],
+      ['flow-test', 0.3],
+    ]);
+    expect(all.body.forecasts.every((f: any) => f.username === 'greta')).toBe(true);
+    const latest = await anyone.get('/api/users/greta/forecasts?limit=1');
+    expect(latest.body.forecasts.map((f: any) => f.probabilities[0])).toEqual([0.35]);
+    // Someone else's forecasts never show up, nor do a stranger's.
+    expect((await anyone.get('/api/users/carol/forecasts')).body.forecasts).toHaveLength(1);
+    const nobody = await anyone.get('/api/users/nobody/forecasts');
+    expect(nobody.status).toBe(404);
+    expect(nobody.body.error.code).toBe('not_found');
+    for (const bad of ['limit=0', 'limit=1001', 'limit=x', 'page=2']) {
+      const r = await anyone.get(`/api/users/greta/forecasts?${bad}`);
+      expect(r.status, bad).toBe(400);
+      expect(r.body.error.code).toBe('validation_failed');
+    }
+  });
+
   it('closes, resolves, pays each winning share 100 cents once, and returns the leftover', async () => {
     const bob = new Client(server.url);
     await bob.login('bob', 'password-123');

@@ -1,4 +1,4 @@
-import { useQueries, useQuery } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link } from 'react-router-dom';
 import type { Forecast, Market } from '../../../shared/schemas/index.ts';
@@ -25,30 +25,22 @@ function standing(m: Market): string {
       );
 }
 
-/**
- * Every forecast `username` made, newest first, beside where each question stands now. There is
- * no per-user forecast endpoint, so this reads each market's forecasts (cached per market).
- */
+/** Every forecast `username` made (the latest thousand), newest first, beside where each question stands now. */
 export function ForecastHistory({ username }: { username: string }) {
   const [all, setAll] = useState(false);
   const markets = useQuery({ queryKey: ['markets', 'all'], queryFn: () => api.markets('all') });
-  const lists = useQueries({
-    queries: (markets.data ?? []).map((m) => ({
-      queryKey: ['forecasts', m.id],
-      queryFn: () => api.forecasts(m.id),
-      staleTime: 30_000,
-    })),
+  const forecasts = useQuery({
+    queryKey: ['user-forecasts', username],
+    queryFn: () => api.userForecasts(username),
+    staleTime: 30_000,
   });
   const byId = new Map((markets.data ?? []).map((m) => [m.id, m]));
   const mine: { f: Forecast; m: Market }[] = [];
-  for (const q of lists) {
-    for (const f of q.data?.forecasts ?? []) {
-      const m = byId.get(f.marketId);
-      if (f.username === username && m) mine.push({ f, m });
-    }
+  for (const f of forecasts.data ?? []) {
+    const m = byId.get(f.marketId);
+    if (m) mine.push({ f, m });
   }
-  mine.sort((a, b) => Date.parse(b.f.createdAt) - Date.parse(a.f.createdAt));
-  const loading = markets.isLoading || lists.some((q) => q.isLoading);
+  const loading = markets.isLoading || forecasts.isLoading;
   const shown = all ? mine : mine.slice(0, FIRST);
   return (
     <section className="panel" aria-labelledby="fh-h">

@@ -53,6 +53,7 @@ export function ForecastPanel({ market, me, mine, community }: ForecastPanelProp
       setComment('');
       setMessage({ ok: true, text: 'Forecast saved. It stands until you change it.' });
       await qc.invalidateQueries({ queryKey: ['forecasts', market.id] });
+      void qc.invalidateQueries({ queryKey: ['user-forecasts'] });
     } catch (e) {
       setMessage({ ok: false, text: describeError(e) });
     } finally {
