@@ -1,15 +1,15 @@
 import { Router } from 'express';
-import { z } from 'zod';
-import { LeaderboardQuery, UserForecastsQuery, Username } from '../../shared/schemas/index.ts';
+import {
+  AuditQuery,
+  LeaderboardQuery,
+  UserForecastsQuery,
+  Username,
+} from '../../shared/schemas/index.ts';
 import type { Ctx } from '../services/context.ts';
 import { userForecasts } from '../services/forecasts.ts';
 import { leaderboard, userProfile } from '../services/scores.ts';
 import { requireAdmin } from './auth.ts';
 import { parse } from './errors.ts';
-
-const AuditQuery = z
-  .object({ limit: z.coerce.number().int().min(1).max(1000).default(200) })
-  .strict();
 
 /** Leaderboards, public profiles, and the admins' audit log. */
 export function userRoutes(ctx: Ctx): Router {

@@ -107,9 +107,12 @@ export type HistoryPoint = z.infer<typeof HistoryPoint>;
 export const HistoryResponse = z.object({ points: z.array(HistoryPoint) });
 export type HistoryResponse = z.infer<typeof HistoryResponse>;
 
-export const TradesQuery = z
-  .object({ limit: z.coerce.number().int().min(1).max(1000).default(50) })
-  .strict();
+/** A list's `?limit=` query: 1 to 1000 items, `fallback` when absent; nothing else allowed. */
+function limitQuery(fallback: number) {
+  return z.object({ limit: z.coerce.number().int().min(1).max(1000).default(fallback) }).strict();
+}
+
+export const TradesQuery = limitQuery(50);
 export type TradesQuery = z.infer<typeof TradesQuery>;
 export const TradesResponse = z.object({ trades: z.array(Trade) });
 export type TradesResponse = z.infer<typeof TradesResponse>;
@@ -184,9 +187,7 @@ export type Community = z.infer<typeof Community>;
 export const ForecastsResponse = z.object({ forecasts: z.array(Forecast), community: Community });
 export type ForecastsResponse = z.infer<typeof ForecastsResponse>;
 /** `GET /api/users/:username/forecasts?limit=`: newest first. */
-export const UserForecastsQuery = z
-  .object({ limit: z.coerce.number().int().min(1).max(1000).default(200) })
-  .strict();
+export const UserForecastsQuery = limitQuery(200);
 export type UserForecastsQuery = z.infer<typeof UserForecastsQuery>;
 export const UserForecastsResponse = z.object({ forecasts: z.array(Forecast) });
 export type UserForecastsResponse = z.infer<typeof UserForecastsResponse>;
@@ -249,6 +250,9 @@ export const ProfileResponse = z.object({
 });
 export type ProfileResponse = z.infer<typeof ProfileResponse>;
 
+/** `GET /api/audit?limit=`: newest first. */
+export const AuditQuery = limitQuery(200);
+export type AuditQuery = z.infer<typeof AuditQuery>;
 export const AuditResponse = z.object({ entries: z.array(AuditEntry) });
 export type AuditResponse = z.infer<typeof AuditResponse>;
 

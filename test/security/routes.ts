@@ -1,6 +1,7 @@
 import type { Express } from 'express';
 import { z } from 'zod';
 import {
+  AuditQuery,
   AuditResponse,
   CreateMarketRequest,
   CreateWebhookRequest,
@@ -65,11 +66,6 @@ export interface RouteSpec {
   /** Path parameters and their schemas. */
   params?: Record<string, z.ZodType>;
 }
-
-/** The audit log's query (server/http/userRoutes.ts keeps it private; mirrored here). */
-export const AuditQuery = z
-  .object({ limit: z.coerce.number().int().min(1).max(1000).default(200) })
-  .strict();
 
 /** Token revocation and the token request take these shapes (server/http/authRoutes.ts). */
 export const TokenRequest = z.object({}).strict();
