@@ -61,43 +61,47 @@ async function post(url: string, body: unknown, headers: Record<string, string> 
   };
 }
 
-async function measureParity(server: ChildServer, n: number, marketId: string) {
+/** Arrival times of updates at every client, by seq. */
+function receiptLog() {
   const receipts = new Map<number, number[]>();
-  const sockets = await connectAll(server.url, n, (s) => {
-    s.on('market:update', (u: { seq: number }) => {
-      const t = performance.timeOrigin + performance.now();
-      const list = receipts.get(u.seq) ?? [];
-      receipts.set(u.seq, list);
-      list.push(t);
-    });
-    return new Promise((resolve, reject) =>
-      s.emit('subscribe', marketId, (ack: { ok: boolean }) =>
-        ack.ok ? resolve() : reject(new Error('subscribe')),
-      ),
-    );
-  });
-  const token = await traderToken(server.url, `bench_${n}`);
-  const responses = new Map<number, number>();
+  const record = (seq: number) => {
+    const t = performance.timeOrigin + performance.now();
+    const list = receipts.get(seq) ?? [];
+    receipts.set(seq, list);
+    list.push(t);
+  };
+  return { receipts, record };
+}
+
+/**
+ * Sends `tradeCount` requests at `perSecond`; `send` resolves to the seq its request caused.
+ * Returns, by seq, when each request was sent and when it was answered.
+ */
+async function drive(send: (i: number) => Promise<number>) {
   const sent = new Map<number, number>();
+  const answered = new Map<number, number>();
   for (let i = 0; i < tradeCount; i++) {
     const started = performance.now();
-    const sentAt = performance.timeOrigin + started;
-    const r = await post(
-      `${server.url}/api/markets/${marketId}/trades`,
-      { outcomeId: i % 2 ? 'yes' : 'no', shares: 1 },
-      { authorization: `Bearer ${token}` },
-    );
-    if (r.status !== 200) throw new Error(`trade failed: ${r.status} ${JSON.stringify(r.body)}`);
-    responses.set(r.body.market.seq, performance.timeOrigin + performance.now());
-    sent.set(r.body.market.seq, sentAt);
+    const seq = await send(i);
+    answered.set(seq, performance.timeOrigin + performance.now());
+    sent.set(seq, performance.timeOrigin + started);
     const wait = 1000 / perSecond - (performance.now() - started);
     if (wait > 0) await new Promise((res) => setTimeout(res, wait));
   }
   await new Promise((res) => setTimeout(res, 500));
+  return { sent, answered };
+}
+
+/** Latency from the answer and from the send, over every client, and updates never received. */
+function tally(
+  n: number,
+  receipts: Map<number, number[]>,
+  { sent, answered }: Awaited<ReturnType<typeof drive>>,
+) {
   const latencies: number[] = [];
   const fromSend: number[] = [];
   let missing = 0;
-  for (const [seq, at] of responses) {
+  for (const [seq, at] of answered) {
     const got = receipts.get(seq) ?? [];
     missing += n - got.length;
     // An update can beat the HTTP response to the client; that counts as zero latency.
@@ -106,42 +110,42 @@ async function measureParity(server: ChildServer, n: number, marketId: string) {
       fromSend.push(t - sent.get(seq)!);
     }
   }
+  return { ...summary(latencies), send: summary(fromSend), missing };
+}
+
+async function measureParity(server: ChildServer, n: number, marketId: string) {
+  const { receipts, record } = receiptLog();
+  const sockets = await connectAll(server.url, n, (s) => {
+    s.on('market:update', (u: { seq: number }) => record(u.seq));
+    return new Promise((resolve, reject) =>
+      s.emit('subscribe', marketId, (ack: { ok: boolean }) =>
+        ack.ok ? resolve() : reject(new Error('subscribe')),
+      ),
+    );
+  });
+  const token = await traderToken(server.url, `bench_${n}`);
+  const times = await drive(async (i) => {
+    const r = await post(
+      `${server.url}/api/markets/${marketId}/trades`,
+      { outcomeId: i % 2 ? 'yes' : 'no', shares: 1 },
+      { authorization: `Bearer ${token}` },
+    );
+    if (r.status !== 200) throw new Error(`trade failed: ${r.status} ${JSON.stringify(r.body)}`);
+    return r.body.market.seq as number;
+  });
   const rss = server.rssMb();
   for (const s of sockets) s.disconnect();
-  return { ...summary(latencies), send: summary(fromSend), missing, rss };
+  return { ...tally(n, receipts, times), rss };
 }
 
 async function measureBare(url: string, n: number) {
-  const receipts = new Map<number, number[]>();
+  const { receipts, record } = receiptLog();
   const sockets = await connectAll(url, n, async (s) => {
-    s.on('tick', (m: { seq: number }) => {
-      const t = performance.timeOrigin + performance.now();
-      const list = receipts.get(m.seq) ?? [];
-      receipts.set(m.seq, list);
-      list.push(t);
-    });
+    s.on('tick', (m: { seq: number }) => record(m.seq));
   });
-  const responses = new Map<number, number>();
-  const sent = new Map<number, number>();
-  for (let i = 0; i < tradeCount; i++) {
-    const started = performance.now();
-    const r = await post(`${url}/broadcast`, {});
-    responses.set(r.body.seq, performance.timeOrigin + performance.now());
-    sent.set(r.body.seq, performance.timeOrigin + started);
-    const wait = 1000 / perSecond - (performance.now() - started);
-    if (wait > 0) await new Promise((res) => setTimeout(res, wait));
-  }
-  await new Promise((res) => setTimeout(res, 500));
-  const latencies: number[] = [];
-  const fromSend: number[] = [];
-  for (const [seq, at] of responses) {
-    for (const t of receipts.get(seq) ?? []) {
-      latencies.push(Math.max(0, t - at));
-      fromSend.push(t - sent.get(seq)!);
-    }
-  }
+  const times = await drive(async () => (await post(`${url}/broadcast`, {})).body.seq as number);
   for (const s of sockets) s.disconnect();
-  return { ...summary(latencies), send: summary(fromSend) };
+  return tally(n, receipts, times);
 }
 
 async function traderToken(url: string, username: string): Promise<string> {
