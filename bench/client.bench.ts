@@ -69,35 +69,37 @@ async function main(): Promise<void> {
     for (let i = 0; i < TRADERS; i++) {
       const c = new Client(server.url);
       await c.register(`bench_trader_${i}`);
-      users.push(server.parity.ctx.store.userByUsername(`bench_trader_${i}`)!);
+      users.push((await server.parity.ctx.store.userByUsername(`bench_trader_${i}`))!);
     }
     /** n - 1 trades a minute apart, so with the opening price the history has n points. */
-    const fill = (marketId: string, n: number, seed: string) => {
+    const fill = async (marketId: string, n: number, seed: string) => {
       const rng = seedrandom(seed);
       const held = users.map(() => ({ yes: 0, no: 0 }));
       const step = (POINTS * MINUTE) / n;
-      server.parity.ctx.store.transaction(() => {
-        for (let i = 1; i < n; i++) {
-          fakeNow = start + i * step;
-          const u = i % users.length;
-          const h = held[u]!;
-          const k = Math.round((1 + rng() * 9) * 100) / 100;
-          const up = rng() < 0.5;
-          // Sell what pushes the same way when held, else buy: the traders' cash stays put.
-          const [outcomeId, shares] = up
-            ? h.no >= k
-              ? (['no', -k] as const)
-              : (['yes', k] as const)
-            : h.yes >= k
-              ? (['yes', -k] as const)
-              : (['no', k] as const);
-          trade(server.parity.ctx, marketId, { outcomeId, shares }, users[u]!);
-          h[outcomeId] += shares;
-        }
-      });
+      // Issued together, the trades are group-committed in order, each at its own time.
+      const pending: Promise<unknown>[] = [];
+      for (let i = 1; i < n; i++) {
+        const at = new Date(start + i * step);
+        const u = i % users.length;
+        const h = held[u]!;
+        const k = Math.round((1 + rng() * 9) * 100) / 100;
+        const up = rng() < 0.5;
+        // Sell what pushes the same way when held, else buy: the traders' cash stays put.
+        const [outcomeId, shares] = up
+          ? h.no >= k
+            ? (['no', -k] as const)
+            : (['yes', k] as const)
+          : h.yes >= k
+            ? (['yes', -k] as const)
+            : (['no', k] as const);
+        const ctxAt = { ...server.parity.ctx, now: () => at };
+        pending.push(trade(ctxAt, marketId, { outcomeId, shares }, users[u]!));
+        h[outcomeId] += shares;
+      }
+      await Promise.all(pending);
     };
-    fill(big, POINTS, 'client-bench-big');
-    fill(small, BASELINE_POINTS, 'client-bench-small');
+    await fill(big, POINTS, 'client-bench-big');
+    await fill(small, BASELINE_POINTS, 'client-bench-small');
     fakeNow = null;
     const reader = new Client(server.url);
     const count = async (id: string) =>

@@ -1,10 +1,14 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import express, { type Express, type Router } from 'express';
 import helmet from 'helmet';
+import { Redis } from 'ioredis';
 import { type Logger, pino } from 'pino';
+import { relayBus } from './cluster/bus.ts';
+import { type Leadership, pgLeadership, soleLeader } from './cluster/leader.ts';
 import type { Config } from './config.ts';
 import { adminRoutes, type SimulationControl } from './http/adminRoutes.ts';
 import { authenticate, sameOrigin } from './http/auth.ts';
@@ -20,8 +24,8 @@ import { startCloser } from './services/closer.ts';
 import type { Ctx } from './services/context.ts';
 import { EventBus } from './services/events.ts';
 import { createLiveSimulation } from './sim/liveSimulation.ts';
-import { SqliteIntegrationsStore } from './store/integrationsStore.ts';
 import { SqliteStore } from './store/sqliteStore.ts';
+import type { Store } from './store/store.ts';
 
 export const VERSION: string = JSON.parse(
   readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
@@ -84,6 +88,7 @@ function buildApp(
   sim: SimulationControl,
   clientDir: string,
   integrationRoutes: Router,
+  redis: Redis | undefined,
 ): Express {
   const app = express();
   app.disable('x-powered-by');
@@ -124,9 +129,9 @@ function buildApp(
   api.use(authenticate(ctx));
   api.use(sameOrigin(ctx));
   api.get('/health', (_req, res) => {
-    res.json({ ok: true, version: VERSION });
+    res.json({ ok: true, version: VERSION, node: ctx.nodeId });
   });
-  api.use(authRoutes(ctx));
+  api.use(authRoutes(ctx, redis));
   api.use(marketRoutes(ctx));
   api.use(userRoutes(ctx));
   api.use(adminRoutes(ctx, sim));
@@ -160,7 +165,16 @@ export async function createParity(opts: ParityOptions): Promise<Parity> {
   const log =
     opts.logger ??
     pino({ level: config.LOG_LEVEL, redact: ['password', '*.password', 'token', '*.token'] });
-  const store = new SqliteStore(join(config.DATA_DIR, 'parity.db'));
+  // PostgreSQL's driver loads only when it is used: the embedded default needs nothing of it.
+  const store: Store = config.DATABASE_URL
+    ? await (await import('./store/postgres/pgStore.ts')).PgStore.open({
+        connectionString: config.DATABASE_URL,
+        schema: config.DATABASE_SCHEMA,
+        max: config.DATABASE_POOL_SIZE,
+        log,
+      })
+    : new SqliteStore(join(config.DATA_DIR, 'parity.db'));
+  const redis = config.REDIS_URL ? connectRedis(config.REDIS_URL, log) : undefined;
   const ctx: Ctx = {
     store,
     now: opts.now ?? (() => new Date()),
@@ -168,21 +182,42 @@ export async function createParity(opts: ParityOptions): Promise<Parity> {
     config,
     log,
     txHooks: [],
+    nodeId: `n_${randomBytes(6).toString('hex')}`,
   };
+  const leadership: Leadership = config.DATABASE_URL
+    ? pgLeadership({
+        connectionString: config.DATABASE_URL,
+        schema: config.DATABASE_SCHEMA,
+        log,
+        pollMs: config.LEADER_POLL_MS,
+      })
+    : soleLeader;
+  const isLeader = () => leadership.isLeader();
 
   const admin = await ensureAdmin(ctx);
   // Team channels: the outbox hook sees every transaction from here on (seeding included).
-  const integrations = createIntegrations(ctx, new SqliteIntegrationsStore(store.db), () => {
-    const port = httpServer.listening ? (httpServer.address() as AddressInfo).port : config.PORT;
-    return config.PUBLIC_URL ?? `http://localhost:${port}`;
-  });
+  const integrations = createIntegrations(
+    ctx,
+    () => {
+      const port = httpServer.listening ? (httpServer.address() as AddressInfo).port : config.PORT;
+      return config.PUBLIC_URL ?? `http://localhost:${port}`;
+    },
+    isLeader,
+  );
   if (config.SEED) {
-    const n = seedOnce(ctx, opts.seedsDir);
+    const n = await seedOnce(ctx, opts.seedsDir);
     if (n) log.info({ markets: n }, 'seeded markets from seeds/');
   }
 
-  const simulation = createLiveSimulation(ctx);
-  const app = buildApp(ctx, simulation, opts.clientDir ?? 'client/dist', integrations.router);
+  const simulation = createLiveSimulation(ctx, isLeader);
+  await simulation.load();
+  const app = buildApp(
+    ctx,
+    simulation,
+    opts.clientDir ?? 'client/dist',
+    integrations.router,
+    redis,
+  );
   const timeouts = opts.httpTimeouts ?? DEFAULT_HTTP_TIMEOUTS;
   const httpServer = createServer(
     {
@@ -192,8 +227,9 @@ export async function createParity(opts: ParityOptions): Promise<Parity> {
     },
     app,
   );
-  const sockets = createSocketServer(httpServer, ctx, opts.socketLimits);
-  const stopCloser = startCloser(ctx);
+  const sockets = createSocketServer(httpServer, ctx, opts.socketLimits, redis);
+  if (redis) relayBus(ctx.bus, sockets.io);
+  const stopCloser = startCloser(ctx, isLeader);
 
   const parity: Parity = {
     ctx,
@@ -216,9 +252,26 @@ export async function createParity(opts: ParityOptions): Promise<Parity> {
       await new Promise<void>((r) => sockets.io.close(() => r()));
       if (httpServer.listening) await new Promise<void>((r) => httpServer.close(() => r()));
       await integrations.stop();
-      store.close();
+      await leadership.stop();
+      await redis?.quit().catch(() => {});
+      await store.close();
     },
   };
   if (admin.password) parity.generatedAdminPassword = admin.password;
   return parity;
+}
+
+/** A Redis connection that reconnects on its own; its errors are logged, at most every 10 s. */
+function connectRedis(url: string, log: Logger): Redis {
+  const redis = new Redis(url, {
+    maxRetriesPerRequest: 2,
+    retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+  });
+  let lastLog = 0;
+  redis.on('error', (err) => {
+    if (Date.now() - lastLog < 10_000) return;
+    lastLog = Date.now();
+    log.warn({ err: err.message }, 'Redis connection error; retrying');
+  });
+  return redis;
 }

@@ -49,6 +49,30 @@ export const Env = z.object({
   LIVE_EDIT_INTERVAL_MS: z.coerce.number().int().min(0).default(5000),
   PUBLIC_URL: z.url().optional(),
   TRUST_PROXY: flag.default(false),
+  /** PostgreSQL instead of the embedded SQLite file (postgres://user:pass@host:port/db). */
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  /** The PostgreSQL schema Parity's tables live in (one database can hold several). */
+  DATABASE_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier')
+    .default('public'),
+  /** Connections each node keeps to PostgreSQL. */
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  /** Redis joins the nodes: socket fan-out (Redis Streams) and shared rate limits. */
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .optional(),
+  /** Prefix of every Redis key and stream, so deployments can share one Redis. */
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_:.-]{1,64}$/)
+    .default('parity'),
+  /** How often a node tries to become the leader (or checks it still is). */
+  LEADER_POLL_MS: z.coerce.number().int().min(100).max(10_000).default(2000),
   /** Socket.io connections one client address may hold at once. */
   SOCKETS_PER_ADDRESS: z.coerce.number().int().min(1).default(2000),
 });

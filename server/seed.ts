@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isDomainError } from '../shared/errors.ts';
 import { SeedFile } from '../shared/schemas/index.ts';
 import type { Ctx } from './services/context.ts';
 import { createMarket } from './services/markets.ts';
@@ -15,30 +16,37 @@ export function loadSeedFile(dir = 'seeds'): SeedFile {
   return parsed.data;
 }
 
-/** Inserts the seed markets on the first start of an empty database, never twice. */
-export function seedOnce(ctx: Ctx, dir = 'seeds'): number {
-  if (ctx.store.getMeta('seeded_at')) return 0;
+/**
+ * Inserts the seed markets on the first start of an empty database, never twice. Nodes that
+ * start together may race: a market another node created first is a conflict, and skipped.
+ */
+export async function seedOnce(ctx: Ctx, dir = 'seeds'): Promise<number> {
+  if (await ctx.store.getMeta('seeded_at')) return 0;
   const file = loadSeedFile(dir);
   let created = 0;
   for (const s of file.markets) {
-    if (ctx.store.market(s.id)) continue;
-    createMarket(ctx, 'seed', {
-      id: s.id,
-      question: s.question,
-      description: s.description,
-      criteria: s.criteria,
-      tags: s.tags,
-      type: s.type,
-      outcomes: s.outcomes ?? [
-        { id: 'yes', label: 'Yes' },
-        { id: 'no', label: 'No' },
-      ],
-      liquidity: s.liquidity,
-      closesAt: new Date(s.closesAt).toISOString(),
-      claims: s.claims,
-    });
-    created += 1;
+    if (await ctx.store.market(s.id)) continue;
+    try {
+      await createMarket(ctx, 'seed', {
+        id: s.id,
+        question: s.question,
+        description: s.description,
+        criteria: s.criteria,
+        tags: s.tags,
+        type: s.type,
+        outcomes: s.outcomes ?? [
+          { id: 'yes', label: 'Yes' },
+          { id: 'no', label: 'No' },
+        ],
+        liquidity: s.liquidity,
+        closesAt: new Date(s.closesAt).toISOString(),
+        claims: s.claims,
+      });
+      created += 1;
+    } catch (err) {
+      if (!isDomainError(err) || err.code !== 'conflict') throw err;
+    }
   }
-  ctx.store.setMeta('seeded_at', ctx.now().toISOString());
+  await ctx.store.setMeta('seeded_at', ctx.now().toISOString());
   return created;
 }

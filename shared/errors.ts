@@ -11,6 +11,10 @@ export const ErrorCode = {
   slippage: 'slippage',
   rate_limited: 'rate_limited',
   payload_too_large: 'payload_too_large',
+  /** Too much contention on the same rows right now; retry after `Retry-After`. */
+  busy: 'busy',
+  /** The database cannot be reached right now; retry after `Retry-After`. */
+  store_unavailable: 'store_unavailable',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -18,11 +22,14 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 export class DomainError extends Error {
   readonly code: ErrorCode;
   readonly details: unknown;
-  constructor(code: ErrorCode, message: string, details?: unknown) {
+  /** Seconds a client should wait before retrying (sent as `Retry-After`). */
+  readonly retryAfterSeconds: number | undefined;
+  constructor(code: ErrorCode, message: string, details?: unknown, retryAfterSeconds?: number) {
     super(message);
     this.name = 'DomainError';
     this.code = code;
     this.details = details;
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 }
 
@@ -51,6 +58,9 @@ export function httpStatusOf(code: ErrorCode): number {
       return 413;
     case 'rate_limited':
       return 429;
+    case 'busy':
+    case 'store_unavailable':
+      return 503;
     default:
       return assertNever(code);
   }

@@ -7,7 +7,8 @@ import { jsonBody, parse } from './errors.ts';
 /** What the HTTP layer needs from the live simulation. */
 export interface SimulationControl {
   state(): SimulationResponse;
-  set(req: SimulationRequest, actor: string): SimulationResponse;
+  /** Changes the simulation on every node (stored, and announced over the bus). */
+  set(req: SimulationRequest, actor: string): Promise<SimulationResponse>;
 }
 
 export function adminRoutes(ctx: Ctx, sim: SimulationControl): Router {
@@ -16,11 +17,11 @@ export function adminRoutes(ctx: Ctx, sim: SimulationControl): Router {
     requireAdmin(res);
     res.json(sim.state());
   });
-  r.post('/admin/simulation', (req, res) => {
+  r.post('/admin/simulation', async (req, res) => {
     const admin = requireAdmin(res);
     const body = parse(SimulationRequest, jsonBody(req));
-    const state = sim.set(body, admin.username);
-    ctx.store.insertAudit({
+    const state = await sim.set(body, admin.username);
+    await ctx.store.insertAudit({
       at: ctx.now().toISOString(),
       actor: admin.username,
       action: 'simulation.set',

@@ -41,11 +41,11 @@ export function requireAdmin(res: Response): UserRow {
 
 /** Session cookie or Bearer token → the user. A bad Bearer token is a 401, not anonymity. */
 export function authenticate(ctx: Ctx): RequestHandler {
-  return (req, res, next) => {
+  return async (req, res, next) => {
     const header = req.headers.authorization;
     if (header !== undefined) {
       const m = /^Bearer ([A-Za-z0-9_\-.~+/=]{10,200})$/.exec(header);
-      const user = m ? userByApiToken(ctx, m[1]!) : undefined;
+      const user = m ? await userByApiToken(ctx, m[1]!) : undefined;
       if (!user) throw new DomainError('unauthenticated', 'invalid or revoked API token');
       locals(res).user = user;
       locals(res).authVia = 'token';
@@ -54,7 +54,7 @@ export function authenticate(ctx: Ctx): RequestHandler {
     }
     const token = sessionFromCookieHeader(req.headers.cookie);
     if (token) {
-      const user = userBySession(ctx, token);
+      const user = await userBySession(ctx, token);
       if (user) {
         locals(res).user = user;
         locals(res).authVia = 'cookie';

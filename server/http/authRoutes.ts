@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { DomainError } from '../../shared/errors.ts';
 import { Credentials, type MeResponse, NoteRequest } from '../../shared/schemas/index.ts';
@@ -19,22 +20,35 @@ import { RateLimiter } from './rateLimit.ts';
 const TokenRequest = z.object({}).strict();
 
 /** Accounts: register, login (rate-limited per IP and per username), logout, me, tokens. */
-export function authRoutes(ctx: Ctx): Router {
+export function authRoutes(ctx: Ctx, redis?: Redis): Router {
   const r = Router();
   const logins = ctx.config.LOGINS_PER_15_MIN;
-  const perIp = new RateLimiter(logins, 15 * 60_000);
-  const perUsername = new RateLimiter(Math.ceil(logins / 3), 15 * 60_000);
-  const registrations = new RateLimiter(ctx.config.REGISTRATIONS_PER_HOUR, 60 * 60_000);
+  const perIp = new RateLimiter(logins, 15 * 60_000, {
+    redis,
+    prefix: `${ctx.config.REDIS_PREFIX}:rl:login-ip`,
+  });
+  const perUsername = new RateLimiter(Math.ceil(logins / 3), 15 * 60_000, {
+    redis,
+    prefix: `${ctx.config.REDIS_PREFIX}:rl:login-user`,
+  });
+  const registrations = new RateLimiter(ctx.config.REGISTRATIONS_PER_HOUR, 60 * 60_000, {
+    redis,
+    prefix: `${ctx.config.REDIS_PREFIX}:rl:register-ip`,
+  });
 
   r.post('/auth/register', async (req, res) => {
     const creds = parse(Credentials, jsonBody(req));
-    if (!registrations.hit(`ip:${req.ip}`)) {
-      throw new DomainError('rate_limited', 'too many registrations from this address', {
-        retryAfter: registrations.retryAfter(`ip:${req.ip}`),
-      });
+    const hit = await registrations.hit(`ip:${req.ip}`);
+    if (!hit.ok) {
+      throw new DomainError(
+        'rate_limited',
+        'too many registrations from this address',
+        { retryAfter: hit.retryAfterSeconds },
+        hit.retryAfterSeconds,
+      );
     }
     const user = await register(ctx, creds);
-    const s = createSession(ctx, user.id);
+    const s = await createSession(ctx, user.id);
     res.setHeader('Set-Cookie', sessionCookie(s.token, s.expiresAt, req.secure));
     res.status(201).json({ user });
   });
@@ -43,37 +57,37 @@ export function authRoutes(ctx: Ctx): Router {
     const creds = parse(Credentials, jsonBody(req));
     const ipKey = `ip:${req.ip}`;
     const userKey = `user:${creds.username}`;
-    const okIp = perIp.hit(ipKey);
+    const byIp = await perIp.hit(ipKey);
     // An address already over its limit does not count against the username: otherwise one
     // address could lock anyone out, and fill the limiter with a key per name it tries.
-    const okUser = okIp && perUsername.hit(userKey);
-    if (!okIp || !okUser) {
-      res.setHeader(
-        'Retry-After',
-        String(Math.max(perIp.retryAfter(ipKey), perUsername.retryAfter(userKey))),
+    const byUser = byIp.ok ? await perUsername.hit(userKey) : undefined;
+    if (!byIp.ok || !byUser?.ok) {
+      const wait = Math.max(
+        byIp.ok ? 0 : byIp.retryAfterSeconds,
+        byUser && !byUser.ok ? byUser.retryAfterSeconds : await perUsername.retryAfter(userKey),
       );
+      res.setHeader('Retry-After', String(Math.max(1, wait)));
       throw new DomainError('rate_limited', 'too many login attempts; try again later');
     }
     const user = await login(ctx, creds);
-    perUsername.reset(userKey);
-    const s = createSession(ctx, user.id);
+    await perUsername.reset(userKey);
+    const s = await createSession(ctx, user.id);
     res.setHeader('Set-Cookie', sessionCookie(s.token, s.expiresAt, req.secure));
     res.json({ user });
   });
 
-  r.post('/auth/logout', (req, res) => {
+  r.post('/auth/logout', async (req, res) => {
     requireUser(res);
     parse(NoteRequest.partial(), jsonBody(req));
     const token = sessionToken(res);
-    if (token) endSession(ctx, token);
+    if (token) await endSession(ctx, token);
     res.setHeader('Set-Cookie', clearSessionCookie());
     res.status(204).end();
   });
 
-  r.get('/me', (_req, res) => {
+  r.get('/me', async (_req, res) => {
     const u = requireUser(res);
-    const positions = ctx.store
-      .positionsOfUser(u.id)
+    const positions = (await ctx.store.positionsOfUser(u.id))
       .filter((p) => p.shares > 1e-9)
       .map((p) => ({
         marketId: p.marketId,
@@ -81,20 +95,20 @@ export function authRoutes(ctx: Ctx): Router {
         shares: p.shares,
         costCents: p.costCents,
       }));
-    const body: MeResponse = { user: userView(ctx.store, u), positions };
+    const body: MeResponse = { user: await userView(ctx.store, u), positions };
     res.json(body);
   });
 
-  r.post('/me/tokens', (req, res) => {
+  r.post('/me/tokens', async (req, res) => {
     const u = requireUser(res);
     parse(TokenRequest, jsonBody(req));
-    const { token, id } = createApiToken(ctx, u.id);
+    const { token, id } = await createApiToken(ctx, u.id);
     res.status(201).json({ token, id });
   });
 
-  r.delete('/me/tokens/:id', (req, res) => {
+  r.delete('/me/tokens/:id', async (req, res) => {
     const u = requireUser(res);
-    if (!ctx.store.revokeApiToken(String(req.params.id), u.id, ctx.now().toISOString())) {
+    if (!(await ctx.store.revokeApiToken(String(req.params.id), u.id, ctx.now().toISOString()))) {
       throw new DomainError('not_found', 'no such token');
     }
     res.status(204).end();

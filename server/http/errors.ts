@@ -53,6 +53,9 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
     if (res.headersSent) return;
     if (err instanceof DomainError) {
+      if (err.retryAfterSeconds !== undefined) {
+        res.setHeader('Retry-After', String(err.retryAfterSeconds));
+      }
       res.status(httpStatusOf(err.code)).json(errorBody(err.code, err.message, err.details));
       return;
     }

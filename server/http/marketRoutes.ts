@@ -11,7 +11,6 @@ import {
 } from '../../shared/schemas/index.ts';
 import type { Ctx } from '../services/context.ts';
 import { addForecast, listForecasts } from '../services/forecasts.ts';
-import { GroupCommit } from '../services/groupCommit.ts';
 import {
   closeMarket,
   createMarket,
@@ -29,41 +28,39 @@ import { jsonBody, parse } from './errors.ts';
 /** Markets, trading, forecasts and the lifecycle. */
 export function marketRoutes(ctx: Ctx): Router {
   const r = Router();
-  const commits = new GroupCommit(ctx);
   const id = (p: unknown) => parse(MarketId, p);
 
-  r.get('/markets', (req, res) => {
+  r.get('/markets', async (req, res) => {
     const { status } = parse(MarketListQuery, req.query);
-    res.json({ markets: listMarkets(ctx, status) });
+    res.json({ markets: await listMarkets(ctx, status) });
   });
 
-  r.post('/markets', (req, res) => {
+  r.post('/markets', async (req, res) => {
     const admin = requireAdmin(res);
     const body = parse(CreateMarketRequest, jsonBody(req));
-    res
-      .status(201)
-      .json({ market: createMarket(ctx, admin.username, marketFromRequest(ctx, body)) });
+    const def = await marketFromRequest(ctx, body);
+    res.status(201).json({ market: await createMarket(ctx, admin.username, def) });
   });
 
-  r.get('/markets/:id', (req, res) => {
-    res.json({ market: marketView(requireMarket(ctx, id(req.params.id))) });
+  r.get('/markets/:id', async (req, res) => {
+    res.json({ market: marketView(await requireMarket(ctx.store, id(req.params.id))) });
   });
 
-  r.get('/markets/:id/history', (req, res) => {
-    const m = requireMarket(ctx, id(req.params.id));
-    res.json({ points: ctx.store.history(m.id) });
+  r.get('/markets/:id/history', async (req, res) => {
+    const m = await requireMarket(ctx.store, id(req.params.id));
+    res.json({ points: await ctx.store.history(m.id) });
   });
 
-  r.get('/markets/:id/trades', (req, res) => {
-    const m = requireMarket(ctx, id(req.params.id));
+  r.get('/markets/:id/trades', async (req, res) => {
+    const m = await requireMarket(ctx.store, id(req.params.id));
     const { limit } = parse(TradesQuery, req.query);
-    res.json({ trades: ctx.store.trades(m.id, limit).map(tradeView) });
+    res.json({ trades: (await ctx.store.trades(m.id, limit)).map(tradeView) });
   });
 
-  r.post('/markets/:id/quote', (req, res) => {
+  r.post('/markets/:id/quote', async (req, res) => {
     const marketId = id(req.params.id);
     const body = parse(TradeRequest, jsonBody(req));
-    res.json(quote(ctx, marketId, body, currentUser(res) ?? null));
+    res.json(await quote(ctx, marketId, body, currentUser(res) ?? null));
   });
 
   r.post('/markets/:id/trades', async (req, res) => {
@@ -71,45 +68,45 @@ export function marketRoutes(ctx: Ctx): Router {
     const marketId = id(req.params.id);
     const body = parse(TradeRequest, jsonBody(req));
     // A market past its close time is closed on its own, not inside the trade that fails.
-    closeIfOverdue(ctx, requireMarket(ctx, marketId));
-    // Trades of one event-loop turn share one commit (one fsync); each answers after it.
-    res.json(await commits.run(() => trade(ctx, marketId, body, user)));
+    await closeIfOverdue(ctx, await requireMarket(ctx.store, marketId));
+    // SQLite group-commits the trades of one event-loop turn (one fsync); each answers after it.
+    res.json(await trade(ctx, marketId, body, user));
   });
 
-  r.post('/markets/:id/forecasts', (req, res) => {
+  r.post('/markets/:id/forecasts', async (req, res) => {
     const user = requireUser(res);
     const marketId = id(req.params.id);
     const body = parse(ForecastRequest, jsonBody(req));
-    res.status(201).json({ forecast: addForecast(ctx, marketId, body, user) });
+    res.status(201).json({ forecast: await addForecast(ctx, marketId, body, user) });
   });
 
-  r.get('/markets/:id/forecasts', (req, res) => {
-    res.json(listForecasts(ctx, id(req.params.id)));
+  r.get('/markets/:id/forecasts', async (req, res) => {
+    res.json(await listForecasts(ctx, id(req.params.id)));
   });
 
-  r.post('/markets/:id/close', (req, res) => {
+  r.post('/markets/:id/close', async (req, res) => {
     const admin = requireAdmin(res);
     const marketId = id(req.params.id);
     const body = parse(NoteRequest, jsonBody(req));
-    res.json({ market: closeMarket(ctx, admin.username, marketId, body.note) });
+    res.json({ market: await closeMarket(ctx, admin.username, marketId, body.note) });
   });
 
-  r.post('/markets/:id/resolve', (req, res) => {
+  r.post('/markets/:id/resolve', async (req, res) => {
     const admin = requireAdmin(res);
     const marketId = id(req.params.id);
     const body = parse(ResolveRequest, jsonBody(req));
-    res.json(resolveMarket(ctx, admin.username, marketId, body));
+    res.json(await resolveMarket(ctx, admin.username, marketId, body));
   });
 
-  r.post('/markets/:id/unresolve', (req, res) => {
+  r.post('/markets/:id/unresolve', async (req, res) => {
     const admin = requireAdmin(res);
     const marketId = id(req.params.id);
     const body = parse(NoteRequest, jsonBody(req));
-    res.json({ market: unresolveMarket(ctx, admin.username, marketId, body.note) });
+    res.json({ market: await unresolveMarket(ctx, admin.username, marketId, body.note) });
   });
 
-  r.get('/markets/:id/scores', (req, res) => {
-    res.json(marketScores(ctx, id(req.params.id)));
+  r.get('/markets/:id/scores', async (req, res) => {
+    res.json(await marketScores(ctx, id(req.params.id)));
   });
 
   return r;

@@ -1,41 +1,60 @@
+import type { Redis } from 'ioredis';
+import {
+  type RateLimiterAbstract,
+  RateLimiterMemory,
+  RateLimiterRedis,
+  RateLimiterRes,
+} from 'rate-limiter-flexible';
+
+/** The answer to one counted hit. */
+export interface Hit {
+  ok: boolean;
+  /** Seconds until the key's window resets (at least 1 when refused). */
+  retryAfterSeconds: number;
+}
+
 /**
- * A fixed-window counter per key, in memory: enough for one process guarding login and
- * socket events. Windows are dropped once they expire, so memory stays bounded by activity.
+ * A fixed-window counter per key (rate-limiter-flexible). With Redis the counters are shared
+ * by every node; should Redis fail, an in-memory limiter of the same limits stands in (its
+ * insurance) so login and registration neither stop nor run unlimited.
  */
 export class RateLimiter {
-  private readonly hits = new Map<string, { count: number; resetAt: number }>();
-  private lastSweep = 0;
+  private readonly limiter: RateLimiterAbstract;
 
-  constructor(
-    private readonly limit: number,
-    private readonly windowMs: number,
-  ) {}
+  constructor(limit: number, windowMs: number, opts: { redis?: Redis; prefix?: string } = {}) {
+    const duration = Math.max(1, Math.round(windowMs / 1000));
+    const memory = new RateLimiterMemory({ points: limit, duration });
+    this.limiter = opts.redis
+      ? new RateLimiterRedis({
+          storeClient: opts.redis,
+          points: limit,
+          duration,
+          keyPrefix: opts.prefix ?? 'parity:rl',
+          insuranceLimiter: memory,
+        })
+      : memory;
+  }
 
-  /** Counts a hit; returns false when the key is over its limit in the current window. */
-  hit(key: string, now = Date.now()): boolean {
-    this.sweep(now);
-    const w = this.hits.get(key);
-    if (!w || w.resetAt <= now) {
-      this.hits.set(key, { count: 1, resetAt: now + this.windowMs });
-      return true;
+  /** Counts a hit; `ok` is false when the key is over its limit in the current window. */
+  async hit(key: string): Promise<Hit> {
+    try {
+      const r = await this.limiter.consume(key);
+      return { ok: true, retryAfterSeconds: Math.max(1, Math.ceil(r.msBeforeNext / 1000)) };
+    } catch (e) {
+      if (e instanceof RateLimiterRes) {
+        return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil(e.msBeforeNext / 1000)) };
+      }
+      throw e;
     }
-    w.count += 1;
-    return w.count <= this.limit;
   }
 
-  /** Seconds until the key's window resets. */
-  retryAfter(key: string, now = Date.now()): number {
-    const w = this.hits.get(key);
-    return w ? Math.max(1, Math.ceil((w.resetAt - now) / 1000)) : 0;
+  /** Seconds until the key's window resets, without counting a hit (0: no window open). */
+  async retryAfter(key: string): Promise<number> {
+    const r = await this.limiter.get(key);
+    return r ? Math.max(1, Math.ceil(r.msBeforeNext / 1000)) : 0;
   }
 
-  reset(key: string): void {
-    this.hits.delete(key);
-  }
-
-  private sweep(now: number): void {
-    if (now - this.lastSweep < this.windowMs) return;
-    this.lastSweep = now;
-    for (const [k, w] of this.hits) if (w.resetAt <= now) this.hits.delete(k);
+  async reset(key: string): Promise<void> {
+    await this.limiter.delete(key);
   }
 }

@@ -15,25 +15,25 @@ import { parse } from './errors.ts';
 export function userRoutes(ctx: Ctx): Router {
   const r = Router();
 
-  r.get('/leaderboard', (req, res) => {
+  r.get('/leaderboard', async (req, res) => {
     const { metric } = parse(LeaderboardQuery, req.query);
-    res.json(leaderboard(ctx, metric));
+    res.json(await leaderboard(ctx, metric));
   });
 
-  r.get('/users/:username', (req, res) => {
-    res.json(userProfile(ctx, parse(Username, req.params.username)));
+  r.get('/users/:username', async (req, res) => {
+    res.json(await userProfile(ctx, parse(Username, req.params.username)));
   });
 
-  r.get('/users/:username/forecasts', (req, res) => {
+  r.get('/users/:username/forecasts', async (req, res) => {
     const username = parse(Username, req.params.username);
     const { limit } = parse(UserForecastsQuery, req.query);
-    res.json(userForecasts(ctx, username, limit));
+    res.json(await userForecasts(ctx, username, limit));
   });
 
-  r.get('/audit', (req, res) => {
+  r.get('/audit', async (req, res) => {
     requireAdmin(res);
     const { limit } = parse(AuditQuery, req.query);
-    res.json({ entries: ctx.store.audit(limit) });
+    res.json({ entries: await ctx.store.audit(limit) });
   });
 
   return r;

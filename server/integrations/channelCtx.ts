@@ -1,5 +1,5 @@
 import type { Ctx } from '../services/context.ts';
-import type { IntegrationsStore } from '../store/integrationsStore.ts';
+import type { Store } from '../store/store.ts';
 import type { WebhookRegistry } from './webhooks.ts';
 
 /** Timings and endpoints of team channels, from the configuration. */
@@ -25,7 +25,8 @@ export interface ChannelSettings {
 /** What the integration modules share. */
 export interface ChannelCtx {
   ctx: Ctx;
-  store: IntegrationsStore;
+  /** The same store as `ctx.store`, which holds the outbox tables too. */
+  store: Store;
   webhooks: WebhookRegistry;
   settings: ChannelSettings;
   /** Where people reach Parity: PUBLIC_URL, else http://localhost:<port>. */

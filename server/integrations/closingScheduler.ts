@@ -11,20 +11,20 @@ export const CLOSING_HOURS = [1, 24] as const;
  * so each goes out once, across restarts. A market already inside the 1 h window when first
  * seen gets one notice, not two: the 1 h notice also settles the 24 h one.
  */
-export function scanClosing(c: ChannelCtx): number {
+export async function scanClosing(c: ChannelCtx): Promise<number> {
   const nowMs = c.ctx.now().getTime();
   const now = new Date(nowMs).toISOString();
   let queued = 0;
   for (const hours of CLOSING_HOURS) {
     const until = new Date(nowMs + hours * 3_600_000).toISOString();
-    for (const id of c.store.marketsClosingWithoutNotice(now, until, hours)) {
-      c.ctx.store.transaction(() => {
-        const row = c.ctx.store.market(id);
-        if (row?.status !== 'open' || !c.store.recordClosingNotice(id, hours, now)) return;
+    for (const id of await c.store.marketsClosingWithoutNotice(now, until, hours)) {
+      await c.store.transaction(async (tx) => {
+        const row = await tx.marketForUpdate(id);
+        if (row?.status !== 'open' || !(await tx.recordClosingNotice(id, hours, now))) return;
         for (const wider of CLOSING_HOURS) {
-          if (wider > hours) c.store.recordClosingNotice(id, wider, now);
+          if (wider > hours) await tx.recordClosingNotice(id, wider, now);
         }
-        enqueueClosing(c, marketView(row), now);
+        await enqueueClosing(c, tx, marketView(row), now);
         queued += 1;
       });
     }

@@ -51,17 +51,17 @@ function shownOf(m: Market): Shown {
   return { seq: m.seq, status: m.status, probabilities: m.outcomes.map((o) => o.probability) };
 }
 
-function liveGainers(c: ChannelCtx, m: Market) {
+async function liveGainers(c: ChannelCtx, m: Market) {
   const outcomeId = m.resolution?.outcomeId;
   if (m.status !== 'resolved' || !outcomeId) return undefined;
-  return gainersOf(c, m, payoutsOf(c.ctx.store.positionsOfMarket(m.id), outcomeId));
+  return gainersOf(c.store, m, payoutsOf(await c.store.positionsOfMarket(m.id), outcomeId));
 }
 
-export function plan(c: ChannelCtx, row: DeliveryRow, now: Date): Plan {
+export async function plan(c: ChannelCtx, row: DeliveryRow, now: Date): Promise<Plan> {
   const at = now.toISOString();
-  const w = c.webhooks.get(row.webhookId);
+  const w = await c.webhooks.get(row.webhookId);
   if (!w) return { kind: 'skip', reason: 'the webhook was deleted' };
-  const mrow = c.ctx.store.market(row.marketId);
+  const mrow = await c.store.market(row.marketId);
   if (!mrow) return { kind: 'skip', reason: 'no such market' };
   const current = marketView(mrow);
   const link = marketLink(c, current.id);
@@ -69,7 +69,7 @@ export function plan(c: ChannelCtx, row: DeliveryRow, now: Date): Plan {
   let n: Notification;
   let live: LiveTarget | null = null;
   if (row.live) {
-    const message = c.store.liveMessage(w.id, current.id) ?? null;
+    const message = (await c.store.liveMessage(w.id, current.id)) ?? null;
     if (message && message.seq === current.seq) {
       return { kind: 'skip', reason: 'the live message already shows this state' };
     }
@@ -79,11 +79,11 @@ export function plan(c: ChannelCtx, row: DeliveryRow, now: Date): Plan {
     }
     live = { message, channel: message?.channel ?? null };
     n = { event: row.event, market: current, link, at };
-    const gainers = liveGainers(c, current);
+    const gainers = await liveGainers(c, current);
     if (gainers) n.gainers = gainers;
   } else if (row.event === 'moved') {
     if (current.status !== 'open') return { kind: 'skip', reason: 'the market is no longer open' };
-    const post = c.store.marketPost(w.id, current.id);
+    const post = await c.store.marketPost(w.id, current.id);
     if (post?.postedAt) {
       const slot = plus(post.postedAt, c.settings.movedIntervalMs);
       if (slot > at) return { kind: 'wait', until: slot };
@@ -131,27 +131,27 @@ export function backoffMs(
 export const MAX_DELAY_MS = 3_600_000;
 
 /** Records the answer, and queues what the answer shows is still owed. */
-export function commit(
+export async function commit(
   c: ChannelCtx,
   row: DeliveryRow,
   p: Extract<Plan, { kind: 'send' }>,
   a: Answer,
   now: Date,
-): void {
+): Promise<void> {
   const at = now.toISOString();
-  c.ctx.store.transaction(() => {
-    const fresh = c.store.delivery(row.id);
+  await c.store.transaction(async (tx) => {
+    const fresh = await tx.delivery(row.id);
     // Deleted with its webhook while the request was in flight.
-    if (!fresh || !c.webhooks.get(row.webhookId)) return;
+    if (!fresh || !(await tx.webhook(row.webhookId))) return;
     const w = p.webhook;
     if (a.ok) {
-      c.store.recordAttempt(row.id, { status: 'delivered', at, httpStatus: a.httpStatus });
-      const mrow = c.ctx.store.market(row.marketId);
+      await tx.recordAttempt(row.id, { status: 'delivered', at, httpStatus: a.httpStatus });
+      const mrow = await tx.market(row.marketId);
       const current = mrow ? marketView(mrow) : undefined;
       if (p.live) {
         const messageId = a.messageId ?? p.live.message?.messageId;
         if (messageId) {
-          c.store.saveLiveMessage({
+          await tx.saveLiveMessage({
             webhookId: w.id,
             marketId: row.marketId,
             messageId,
@@ -170,28 +170,30 @@ export function commit(
           current.seq !== p.shown.seq &&
           (wants(w, 'moved', current.id) || (finished && wants(w, 'resolved', current.id)))
         ) {
-          enqueueLive(c, w, current.id, 'moved', at);
+          await enqueueLive(c, tx, w, current.id, 'moved', at);
         }
       } else {
         // The baseline of the next move is what this post showed, unless it showed a snapshot
         // older than the market's state (a created post that waited out retries while a move
         // was posted): then the baseline stays, and only the post time counts.
-        const previous = c.store.marketPost(w.id, row.marketId);
+        const previous = await tx.marketPost(w.id, row.marketId);
         const showedLatest = row.event === 'moved' || current?.seq === p.shown.seq || !previous;
-        c.store.saveMarketPost({
+        await tx.saveMarketPost({
           webhookId: w.id,
           marketId: row.marketId,
           probabilities: showedLatest ? p.shown.probabilities : previous.probabilities,
           postedAt: at,
         });
-        if (current && wants(w, 'moved', current.id)) enqueueMovedIfDue(c, w, current, at);
+        if (current && wants(w, 'moved', current.id)) {
+          await enqueueMovedIfDue(c, tx, w, current, at);
+        }
       }
       return;
     }
     const attempts = fresh.attempts + 1;
-    if (a.messageGone) c.store.deleteLiveMessage(w.id, row.marketId);
+    if (a.messageGone) await tx.deleteLiveMessage(w.id, row.marketId);
     if (a.permanent || attempts >= c.settings.maxAttempts) {
-      c.store.recordAttempt(row.id, {
+      await tx.recordAttempt(row.id, {
         status: 'failed',
         at,
         error: a.error,
@@ -202,7 +204,7 @@ export function commit(
     const delay = a.messageGone
       ? 0
       : (a.retryAfterMs ?? backoffMs(attempts, c.settings.retryBaseMs));
-    c.store.recordAttempt(row.id, {
+    await tx.recordAttempt(row.id, {
       status: 'retrying',
       at,
       nextAttemptAt: new Date(now.getTime() + delay).toISOString(),

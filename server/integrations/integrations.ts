@@ -1,6 +1,5 @@
 import type { Router } from 'express';
 import type { Ctx } from '../services/context.ts';
-import type { IntegrationsStore } from '../store/integrationsStore.ts';
 import { type ChannelCtx, settingsOf } from './channelCtx.ts';
 import { outboxHook } from './outbox.ts';
 import { integrationRoutes } from './routes.ts';
@@ -21,17 +20,17 @@ export interface Integrations {
  */
 export function createIntegrations(
   ctx: Ctx,
-  store: IntegrationsStore,
   baseUrl: () => string,
+  isLeader: () => boolean = () => true,
 ): Integrations {
   const channels: ChannelCtx = {
     ctx,
-    store,
-    webhooks: new WebhookRegistry(store),
+    store: ctx.store,
+    webhooks: new WebhookRegistry(ctx.store),
     settings: settingsOf(ctx.config),
     baseUrl,
   };
   ctx.txHooks.push(outboxHook(channels));
-  const worker = startWorker(channels);
+  const worker = startWorker(channels, isLeader);
   return { router: integrationRoutes(channels), channels, stop: () => worker.stop() };
 }

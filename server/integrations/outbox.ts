@@ -2,6 +2,7 @@ import { assertNever } from '../../shared/errors.ts';
 import type { Market, Payout, WebhookEvent } from '../../shared/schemas/index.ts';
 import type { DomainEvent, TxHook } from '../services/events.ts';
 import type { WebhookRow } from '../store/integrationsStore.ts';
+import type { Tx } from '../store/store.ts';
 import { type ChannelCtx, isLive } from './channelCtx.ts';
 import { type DeliveryPayload, type Gainer, largestMove, topGainers } from './notification.ts';
 import { wants } from './webhooks.ts';
@@ -29,17 +30,18 @@ function plus(iso: string, ms: number): string {
  * queued: that one will show the market as it is when it is sent. It is due no sooner than the
  * edit interval after the last send.
  */
-export function enqueueLive(
+export async function enqueueLive(
   c: ChannelCtx,
+  tx: Tx,
   w: WebhookRow,
   marketId: string,
   event: WebhookEvent,
   at: string,
-): void {
-  if (c.store.openDelivery(w.id, marketId, { live: true })) return;
-  const last = c.store.liveMessage(w.id, marketId);
+): Promise<void> {
+  if (await tx.openDelivery(w.id, marketId, { live: true })) return;
+  const last = await tx.liveMessage(w.id, marketId);
   const due = later(at, last && plus(last.sentAt, c.settings.liveEditIntervalMs));
-  c.store.enqueue({
+  await tx.enqueue({
     webhookId: w.id,
     marketId,
     event,
@@ -56,15 +58,21 @@ export function enqueueLive(
  * has settled for a moment (the rest of a burst rides along) and no sooner than the moved
  * interval after the last post about the market.
  */
-export function enqueueMovedIfDue(c: ChannelCtx, w: WebhookRow, m: Market, at: string): void {
+export async function enqueueMovedIfDue(
+  c: ChannelCtx,
+  tx: Tx,
+  w: WebhookRow,
+  m: Market,
+  at: string,
+): Promise<void> {
   if (m.status !== 'open') return;
-  if (c.store.openDelivery(w.id, m.id, { live: false, event: 'moved' })) return;
-  let post = c.store.marketPost(w.id, m.id);
+  if (await tx.openDelivery(w.id, m.id, { live: false, event: 'moved' })) return;
+  let post = await tx.marketPost(w.id, m.id);
   if (!post) {
     // First sight of this market: the baseline is its state before this change.
-    const before = c.store.probabilitiesBefore(m.id, m.seq) ?? probabilitiesOf(m);
+    const before = (await tx.probabilitiesBefore(m.id, m.seq)) ?? probabilitiesOf(m);
     post = { webhookId: w.id, marketId: m.id, probabilities: before, postedAt: null };
-    c.store.saveMarketPost(post);
+    await tx.saveMarketPost(post);
   }
   if (largestMove(probabilitiesOf(m), post.probabilities) < w.minMove) return;
   const due = later(
@@ -72,7 +80,7 @@ export function enqueueMovedIfDue(c: ChannelCtx, w: WebhookRow, m: Market, at: s
     post.postedAt === null ? undefined : plus(post.postedAt, c.settings.movedIntervalMs),
   );
   const payload: DeliveryPayload = { from: post.probabilities };
-  c.store.enqueue({
+  await tx.enqueue({
     webhookId: w.id,
     marketId: m.id,
     event: 'moved',
@@ -83,15 +91,15 @@ export function enqueueMovedIfDue(c: ChannelCtx, w: WebhookRow, m: Market, at: s
   });
 }
 
-function enqueuePost(
-  c: ChannelCtx,
+async function enqueuePost(
+  tx: Tx,
   w: WebhookRow,
   event: WebhookEvent,
   m: Market,
   payload: DeliveryPayload,
   at: string,
-): void {
-  c.store.enqueue({
+): Promise<void> {
+  await tx.enqueue({
     webhookId: w.id,
     marketId: m.id,
     event,
@@ -103,15 +111,15 @@ function enqueuePost(
 }
 
 /** The top gainers of a resolution, with their usernames. */
-export function gainersOf(
-  c: ChannelCtx,
+export async function gainersOf(
+  tx: Tx,
   m: Market,
   payouts: readonly Pick<Payout, 'userId' | 'amountCents'>[],
-): Gainer[] {
+): Promise<Gainer[]> {
   if (m.status !== 'resolved' || !m.resolution?.outcomeId) return [];
-  const top = topGainers(payouts, c.ctx.store.positionsOfMarket(m.id));
+  const top = topGainers(payouts, await tx.positionsOfMarket(m.id));
   const names = new Map(
-    c.ctx.store.usersByIds(top.map((g) => g.userId)).map((u) => [u.id, u.username]),
+    (await tx.usersByIds(top.map((g) => g.userId))).map((u) => [u.id, u.username]),
   );
   return top.map((g) => ({
     username: names.get(g.userId) ?? g.userId,
@@ -120,41 +128,47 @@ export function gainersOf(
 }
 
 /** Queues a closing notice for every webhook that wants it. */
-export function enqueueClosing(c: ChannelCtx, m: Market, at: string): void {
+export async function enqueueClosing(c: ChannelCtx, tx: Tx, m: Market, at: string): Promise<void> {
   const closesInMs = Math.max(0, Date.parse(m.closesAt) - Date.parse(at));
-  for (const w of c.webhooks.list()) {
+  for (const w of await c.webhooks.list()) {
     if (!wants(w, 'closing', m.id)) continue;
-    if (isLive(w)) enqueueLive(c, w, m.id, 'closing', at);
-    else enqueuePost(c, w, 'closing', m, { market: m, closesInMs }, at);
+    if (isLive(w)) await enqueueLive(c, tx, w, m.id, 'closing', at);
+    else await enqueuePost(tx, w, 'closing', m, { market: m, closesInMs }, at);
   }
 }
 
-function onEvent(c: ChannelCtx, e: DomainEvent, at: string): void {
+async function onEvent(
+  c: ChannelCtx,
+  tx: Tx,
+  hooks: readonly WebhookRow[],
+  e: DomainEvent,
+  at: string,
+): Promise<void> {
   switch (e.type) {
     case 'market.created':
-      for (const w of c.webhooks.list()) {
+      for (const w of hooks) {
         if (!wants(w, 'created', e.market.id)) continue;
-        if (isLive(w)) enqueueLive(c, w, e.market.id, 'created', at);
-        else enqueuePost(c, w, 'created', e.market, { market: e.market }, at);
+        if (isLive(w)) await enqueueLive(c, tx, w, e.market.id, 'created', at);
+        else await enqueuePost(tx, w, 'created', e.market, { market: e.market }, at);
       }
       return;
     case 'market.changed':
       // Trades, closes, resolutions and undos: a live message shows each; a post needs a move.
-      for (const w of c.webhooks.list()) {
+      for (const w of hooks) {
         if (!wants(w, 'moved', e.market.id)) continue;
-        if (isLive(w)) enqueueLive(c, w, e.market.id, 'moved', at);
-        else enqueueMovedIfDue(c, w, e.market, at);
+        if (isLive(w)) await enqueueLive(c, tx, w, e.market.id, 'moved', at);
+        else await enqueueMovedIfDue(c, tx, w, e.market, at);
       }
       return;
     case 'market.resolved': {
       let gainers: Gainer[] | undefined;
-      for (const w of c.webhooks.list()) {
+      for (const w of hooks) {
         if (!wants(w, 'resolved', e.market.id)) continue;
         if (isLive(w)) {
-          enqueueLive(c, w, e.market.id, 'resolved', at);
+          await enqueueLive(c, tx, w, e.market.id, 'resolved', at);
         } else {
-          gainers ??= gainersOf(c, e.market, e.payouts);
-          enqueuePost(c, w, 'resolved', e.market, { market: e.market, gainers }, at);
+          gainers ??= await gainersOf(tx, e.market, e.payouts);
+          await enqueuePost(tx, w, 'resolved', e.market, { market: e.market, gainers }, at);
         }
       }
       return;
@@ -162,6 +176,8 @@ function onEvent(c: ChannelCtx, e: DomainEvent, at: string): void {
     case 'trade':
     case 'forecast':
     case 'balance':
+    case 'simulation.changed':
+    case 'webhooks.changed':
       return;
     default:
       assertNever(e);
@@ -170,9 +186,10 @@ function onEvent(c: ChannelCtx, e: DomainEvent, at: string): void {
 
 /** The transaction hook that turns domain events into outbox rows. */
 export function outboxHook(c: ChannelCtx): TxHook {
-  return (events) => {
-    if (c.webhooks.list().length === 0) return;
+  return async (tx, events) => {
+    const hooks = await c.webhooks.list();
+    if (hooks.length === 0) return;
     const at = c.ctx.now().toISOString();
-    for (const e of events) onEvent(c, e, at);
+    for (const e of events) await onEvent(c, tx, hooks, e, at);
   };
 }

@@ -70,36 +70,38 @@ export function integrationRoutes(c: ChannelCtx): Router {
   const { ctx } = c;
   const r = Router();
 
-  r.get('/integrations/webhooks', (_req, res) => {
+  r.get('/integrations/webhooks', async (_req, res) => {
     requireAdmin(res);
-    const body: WebhooksResponse = { webhooks: c.webhooks.list().map(webhookView) };
+    const body: WebhooksResponse = { webhooks: (await c.webhooks.list()).map(webhookView) };
     res.json(body);
   });
 
-  r.post('/integrations/webhooks', (req, res) => {
+  r.post('/integrations/webhooks', async (req, res) => {
     const admin = requireAdmin(res);
     const body = parse(CreateWebhookRequest, req.body);
-    res.status(201).json(c.webhooks.create(ctx, admin.username, body));
+    res.status(201).json(await c.webhooks.create(ctx, admin.username, body));
   });
 
-  r.delete('/integrations/webhooks/:id', (req, res) => {
+  r.delete('/integrations/webhooks/:id', async (req, res) => {
     const admin = requireAdmin(res);
     const id = WebhookId.safeParse(req.params.id);
     if (!id.success) throw new DomainError('not_found', 'no such webhook');
-    c.webhooks.delete(ctx, admin.username, id.data);
+    await c.webhooks.delete(ctx, admin.username, id.data);
     res.status(204).end();
   });
 
-  r.get('/integrations/deliveries', (req, res) => {
+  r.get('/integrations/deliveries', async (req, res) => {
     requireAdmin(res);
     const q = parse(DeliveriesQuery, req.query);
-    const body: DeliveriesResponse = { deliveries: c.store.deliveries(q).map(deliveryView) };
+    const body: DeliveriesResponse = {
+      deliveries: (await c.store.deliveries(q)).map(deliveryView),
+    };
     res.json(body);
   });
 
   // Slack signs the body instead of sending a cookie or an Origin, so the CSRF check lets it
   // through and the signature is what authenticates it.
-  r.post('/integrations/slack/command', slackForm, (req, res) => {
+  r.post('/integrations/slack/command', slackForm, async (req, res) => {
     const secret = ctx.config.SLACK_SIGNING_SECRET;
     if (!secret) {
       throw new DomainError(
@@ -118,7 +120,7 @@ export function integrationRoutes(c: ChannelCtx): Router {
     if (check !== 'ok')
       throw new DomainError('unauthenticated', REFUSALS[check], { reason: check });
     const form = parse(SlackCommandForm, req.body ?? {});
-    res.json(form.text.trim() ? oddsReply(c, form.text) : moversReply(c, now));
+    res.json(await (form.text.trim() ? oddsReply(c, form.text) : moversReply(c, now)));
   });
 
   return r;

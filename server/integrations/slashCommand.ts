@@ -108,8 +108,8 @@ function note(text: string): SlackBlock {
 }
 
 /** `/odds <words>`: the best-matching open markets with their current odds. */
-export function oddsReply(c: ChannelCtx, text: string): SlackReply {
-  const found = searchMarkets(listMarkets(c.ctx, 'open'), text);
+export async function oddsReply(c: ChannelCtx, text: string): Promise<SlackReply> {
+  const found = searchMarkets(await listMarkets(c.ctx, 'open'), text);
   const quoted = clip(text.trim(), 100);
   if (found.length === 0) {
     const msg = `No open market matches “${quoted}”. Try /odds alone for the top movers.`;
@@ -132,10 +132,10 @@ export interface Mover {
 }
 
 /** Open markets by their largest probability change since `since`, biggest first. */
-export function topMovers(c: ChannelCtx, since: string, n = SHOWN): Mover[] {
+export async function topMovers(c: ChannelCtx, since: string, n = SHOWN): Promise<Mover[]> {
   const movers: Mover[] = [];
-  for (const m of listMarkets(c.ctx, 'open')) {
-    const before = c.store.probabilitiesAsOf(m.id, since);
+  for (const m of await listMarkets(c.ctx, 'open')) {
+    const before = await c.store.probabilitiesAsOf(m.id, since);
     if (!before) continue;
     // Binary markets are judged by Yes; the others by whichever outcome moved most.
     const candidates = m.type === 'binary' ? [0] : m.outcomes.map((_, i) => i);
@@ -153,9 +153,9 @@ export function topMovers(c: ChannelCtx, since: string, n = SHOWN): Mover[] {
 }
 
 /** `/odds` alone: the open markets that moved most over the last 24 hours. */
-export function moversReply(c: ChannelCtx, now: Date): SlackReply {
+export async function moversReply(c: ChannelCtx, now: Date): Promise<SlackReply> {
   const since = new Date(now.getTime() - 86_400_000).toISOString();
-  const movers = topMovers(c, since);
+  const movers = await topMovers(c, since);
   if (movers.length === 0) {
     const msg = 'No open market moved in the last 24 hours. Try /odds <words> to look one up.';
     return reply(msg, [note(msg)]);

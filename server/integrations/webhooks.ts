@@ -7,7 +7,8 @@ import type {
   WebhookResponse,
 } from '../../shared/schemas/index.ts';
 import type { Ctx } from '../services/context.ts';
-import type { IntegrationsStore, WebhookRow } from '../store/integrationsStore.ts';
+import type { WebhookRow } from '../store/integrationsStore.ts';
+import type { Store } from '../store/store.ts';
 import { checkUrlShape } from './safeRequest.ts';
 
 export const DEFAULT_MIN_MOVE = 0.05;
@@ -51,24 +52,50 @@ function invalid(message: string, field = 'url'): DomainError {
 
 /**
  * The webhooks, cached in memory: the transaction hook reads them on every change, and only
- * this registry writes them.
+ * this registry writes them. A change on any node drops every node's cache (`webhooks.changed`
+ * on the bus).
  */
 export class WebhookRegistry {
-  private cache: WebhookRow[] | undefined;
+  private cache: Promise<WebhookRow[]> | undefined;
+  /** How many webhooks the last read found (undefined before the first). */
+  private lastCount: number | undefined;
 
-  constructor(private readonly store: IntegrationsStore) {}
+  constructor(private readonly store: Store) {}
 
-  list(): readonly WebhookRow[] {
-    this.cache ??= this.store.webhooks();
+  list(): Promise<readonly WebhookRow[]> {
+    if (!this.cache) {
+      const loading = this.store.webhooks();
+      this.cache = loading;
+      loading.then(
+        (rows) => {
+          this.lastCount = rows.length;
+        },
+        () => {},
+      );
+      // A failed read is not cached: the next call tries again.
+      loading.catch(() => {
+        if (this.cache === loading) this.cache = undefined;
+      });
+    }
     return this.cache;
   }
 
-  get(id: string): WebhookRow | undefined {
-    return this.list().find((w) => w.id === id);
+  async get(id: string): Promise<WebhookRow | undefined> {
+    return (await this.list()).find((w) => w.id === id);
+  }
+
+  /** False only when the last read found no webhook (so there is nothing to deliver). */
+  maybeAny(): boolean {
+    return this.lastCount !== 0 || this.cache === undefined;
+  }
+
+  /** Forgets the cache (a webhook changed, here or on another node). */
+  invalidate(): void {
+    this.cache = undefined;
   }
 
   /** Creates a webhook; the secret is returned here and never again. */
-  create(ctx: Ctx, actor: string, req: CreateWebhookRequest): WebhookResponse {
+  async create(ctx: Ctx, actor: string, req: CreateWebhookRequest): Promise<WebhookResponse> {
     const allowPrivate = ctx.config.WEBHOOK_ALLOW_PRIVATE;
     const refused = checkUrlShape(req.url, allowPrivate);
     if (refused) throw invalid(`the webhook URL is refused: ${refused}`);
@@ -87,7 +114,7 @@ export class WebhookRegistry {
       throw invalid('a live Discord webhook needs a webhook URL ending in /webhooks/<id>/<token>');
     }
     for (const id of req.marketIds ?? []) {
-      if (!ctx.store.market(id)) throw invalid(`no market ${id}`, 'marketIds');
+      if (!(await ctx.store.market(id))) throw invalid(`no market ${id}`, 'marketIds');
     }
     const row: WebhookRow = {
       id: `wh_${randomBytes(9).toString('base64url')}`,
@@ -100,9 +127,9 @@ export class WebhookRegistry {
       secret: randomBytes(32).toString('hex'),
       createdAt: ctx.now().toISOString(),
     };
-    ctx.store.transaction(() => {
-      this.store.insertWebhook(row);
-      ctx.store.insertAudit({
+    await ctx.store.transaction(async (tx) => {
+      await tx.insertWebhook(row);
+      await tx.insertAudit({
         at: row.createdAt,
         actor,
         action: 'webhook.create',
@@ -111,17 +138,17 @@ export class WebhookRegistry {
         detail: { id: row.id, kind: row.kind, mode: row.mode, host: new URL(row.url).host },
       });
     });
-    this.cache = undefined;
+    this.changed(ctx);
     return { webhook: webhookView(row), secret: row.secret };
   }
 
   /** Deletes a webhook with its queued deliveries and live-message records. */
-  delete(ctx: Ctx, actor: string, id: string): void {
-    ctx.store.transaction(() => {
-      const row = this.store.webhook(id);
-      if (!row || !this.store.deleteWebhook(id))
+  async delete(ctx: Ctx, actor: string, id: string): Promise<void> {
+    await ctx.store.transaction(async (tx) => {
+      const row = await tx.webhook(id);
+      if (!row || !(await tx.deleteWebhook(id)))
         throw new DomainError('not_found', `no webhook ${id}`);
-      ctx.store.insertAudit({
+      await tx.insertAudit({
         at: ctx.now().toISOString(),
         actor,
         action: 'webhook.delete',
@@ -129,6 +156,11 @@ export class WebhookRegistry {
         detail: { id, kind: row.kind, host: new URL(row.url).host },
       });
     });
-    this.cache = undefined;
+    this.changed(ctx);
+  }
+
+  private changed(ctx: Ctx): void {
+    this.invalidate();
+    ctx.bus.publish({ type: 'webhooks.changed', origin: ctx.nodeId });
   }
 }

@@ -1,14 +1,19 @@
 import type { Server as HttpServer } from 'node:http';
+import { createAdapter } from '@socket.io/redis-streams-adapter';
+import type { Redis } from 'ioredis';
 import { Server, type Socket } from 'socket.io';
 import { DomainError } from '../../shared/errors.ts';
 import {
   type ClientToServerEvents,
   MarketId,
   type ServerToClientEvents,
+  type User,
 } from '../../shared/schemas/index.ts';
+import { CLUSTER_EVENT } from '../cluster/bus.ts';
 import { originHost, ownHosts, sessionFromCookieHeader } from '../http/auth.ts';
 import { tokenHash, userByApiToken, userBySession } from '../services/accounts.ts';
 import type { Ctx } from '../services/context.ts';
+import type { DomainEvent } from '../services/events.ts';
 import { listMarkets, requireMarket } from '../services/markets.ts';
 import { marketView } from '../services/views.ts';
 import { UpdateCoalescer } from './coalescer.ts';
@@ -22,16 +27,21 @@ interface SocketData {
   refilledAt: number;
 }
 
+/** Between nodes (through the adapter): committed domain events. */
+interface InterServerEvents {
+  [CLUSTER_EVENT]: (e: DomainEvent) => void;
+}
+
 type ParitySocket = Socket<
   ClientToServerEvents,
   ServerToClientEvents,
-  Record<string, never>,
+  InterServerEvents,
   SocketData
 >;
 export type ParityIo = Server<
   ClientToServerEvents,
   ServerToClientEvents,
-  Record<string, never>,
+  InterServerEvents,
   SocketData
 >;
 
@@ -103,10 +113,16 @@ export function createSocketServer(
   httpServer: HttpServer,
   ctx: Ctx,
   limits: SocketLimits = DEFAULT_SOCKET_LIMITS,
+  redis?: Redis,
 ): { io: ParityIo; close: () => void } {
   const io: ParityIo = new Server(httpServer, {
     maxHttpBufferSize: limits.maxMessageBytes,
     serveClient: false,
+    // With Redis, the nodes' adapters share one stream: server-side events and room
+    // operations reach every node.
+    ...(redis
+      ? { adapter: createAdapter(redis, { streamName: `${ctx.config.REDIS_PREFIX}:socket.io` }) }
+      : {}),
     // No connectionStateRecovery: it keeps every broadcast packet in memory for its window
     // (minutes of trades under load), and clients need no replay: on reconnect they subscribe
     // again and take a fresh snapshot, and seq/prevSeq tell them of any gap.
@@ -132,7 +148,7 @@ export function createSocketServer(
     });
   };
 
-  io.use((socket, next) => {
+  io.use(async (socket, next) => {
     if ((perAddress.get(addressOf(socket)) ?? 0) >= maxPerAddress) {
       next(new Error('too many connections from this address'));
       return;
@@ -143,17 +159,23 @@ export function createSocketServer(
     const headers = socket.request.headers;
     const auth = socket.handshake.auth as { token?: unknown } | undefined;
     let userId: string | undefined;
-    if (typeof auth?.token === 'string' && auth.token.length <= 200) {
-      userId = userByApiToken(ctx, auth.token)?.id;
-      if (!userId) {
-        next(new Error('invalid API token'));
-        return;
+    try {
+      if (typeof auth?.token === 'string' && auth.token.length <= 200) {
+        userId = (await userByApiToken(ctx, auth.token))?.id;
+        if (!userId) {
+          next(new Error('invalid API token'));
+          return;
+        }
+        socket.data.credential = { kind: 'token', hash: tokenHash(auth.token) };
+      } else if (sameOrigin(headers, ctx.config.PUBLIC_URL)) {
+        const token = sessionFromCookieHeader(headers.cookie);
+        if (token) userId = (await userBySession(ctx, token))?.id;
+        if (token && userId) socket.data.credential = { kind: 'session', hash: tokenHash(token) };
       }
-      socket.data.credential = { kind: 'token', hash: tokenHash(auth.token) };
-    } else if (sameOrigin(headers, ctx.config.PUBLIC_URL)) {
-      const token = sessionFromCookieHeader(headers.cookie);
-      if (token) userId = userBySession(ctx, token)?.id;
-      if (token && userId) socket.data.credential = { kind: 'session', hash: tokenHash(token) };
+    } catch {
+      // The database is out of reach: the client retries the connection.
+      next(new Error('the server is unavailable; try again shortly'));
+      return;
     }
     if (userId) socket.data.userId = userId;
     hold(socket);
@@ -161,13 +183,13 @@ export function createSocketServer(
   });
 
   /** Whether the session or token the socket signed in with still names its user. */
-  const identityHolds = (socket: ParitySocket): boolean => {
+  const identityHolds = async (socket: ParitySocket): Promise<boolean> => {
     const c = socket.data.credential;
     if (!c || !socket.data.userId) return false;
     const user =
       c.kind === 'token'
-        ? ctx.store.apiTokenUser(c.hash)
-        : ctx.store.sessionUser(c.hash, ctx.now().toISOString());
+        ? await ctx.store.apiTokenUser(c.hash)
+        : await ctx.store.sessionUser(c.hash, ctx.now().toISOString());
     return user?.id === socket.data.userId;
   };
 
@@ -207,7 +229,7 @@ export function createSocketServer(
       next();
     });
 
-    socket.on('subscribe', (raw, ack) => {
+    socket.on('subscribe', async (raw, ack) => {
       const reply = typeof ack === 'function' ? ack : () => {};
       try {
         const parsed = MarketId.safeParse(raw);
@@ -218,7 +240,7 @@ export function createSocketServer(
         if (!subs.has(id) && subs.size >= limits.maxSubscriptions) {
           throw new DomainError('rate_limited', `at most ${limits.maxSubscriptions} subscriptions`);
         }
-        const market = marketView(requireMarket(ctx, id));
+        const market = marketView(await requireMarket(ctx.store, id));
         subs.add(id);
         socket.join(room.market(id));
         reply({ ok: true, market });
@@ -234,9 +256,14 @@ export function createSocketServer(
       socket.leave(room.market(parsed.data));
     });
 
-    socket.on('feed:join', (ack) => {
+    socket.on('feed:join', async (ack) => {
       socket.join(room.feed);
-      if (typeof ack === 'function') ack({ ok: true, markets: listMarkets(ctx, 'open') });
+      if (typeof ack !== 'function') return;
+      try {
+        ack({ ok: true, markets: await listMarkets(ctx, 'open') });
+      } catch (e) {
+        ack(ackError(e));
+      }
     });
 
     socket.on('feed:leave', () => {
@@ -244,9 +271,30 @@ export function createSocketServer(
     });
   });
 
+  // Every node hears every committed event (the cluster bus), so each emits to its own sockets
+  // only: one copy per socket, and each node's coalescer keeps its sockets' seq chain whole.
+  const local = io.local;
   const coalescer = new UpdateCoalescer((u) => {
-    io.to([room.market(u.marketId), room.feed]).emit('market:update', u);
+    local.to([room.market(u.marketId), room.feed]).emit('market:update', u);
   });
+
+  const balanceChains = new Map<string, Promise<void>>();
+
+  /** Sends a user's balance to their sockets whose session or token still holds. */
+  const sendBalance = async (user: User): Promise<void> => {
+    const target = room.user(user.id);
+    for (const id of [...(io.sockets.adapter.rooms.get(target) ?? [])]) {
+      const socket = io.sockets.sockets.get(id);
+      if (!socket) continue;
+      try {
+        if (!(await identityHolds(socket))) forgetIdentity(socket);
+      } catch {
+        // Unsure whether it holds: a private balance is not sent on a guess.
+        socket.leave(target);
+      }
+    }
+    local.to(target).emit('me:update', { user });
+  };
 
   const off = ctx.bus.on((e) => {
     switch (e.type) {
@@ -254,32 +302,37 @@ export function createSocketServer(
         coalescer.push(e.market);
         break;
       case 'trade':
-        io.to([room.market(e.trade.marketId), room.feed]).emit('trade', e.trade);
+        local.to([room.market(e.trade.marketId), room.feed]).emit('trade', e.trade);
         break;
       case 'forecast':
-        io.to([room.market(e.forecast.marketId), room.feed]).emit('forecast', e.forecast);
+        local.to([room.market(e.forecast.marketId), room.feed]).emit('forecast', e.forecast);
         break;
       case 'market.created':
-        io.to(room.feed).emit('market:created', e.market);
+        local.to(room.feed).emit('market:created', e.market);
         break;
       case 'market.resolved':
-        io.to([room.market(e.market.id), room.feed]).emit('market:resolved', {
+        local.to([room.market(e.market.id), room.feed]).emit('market:resolved', {
           marketId: e.market.id,
           outcomeId: e.market.resolution?.outcomeId ?? null,
           status: e.market.status,
         });
         break;
-      case 'balance': {
+      case 'balance':
         // A balance is private: sockets whose credential has ended since they connected
         // (logout, expiry, revocation) leave the user's room before it is sent.
-        const target = room.user(e.user.id);
-        for (const id of [...(io.sockets.adapter.rooms.get(target) ?? [])]) {
-          const socket = io.sockets.sockets.get(id);
-          if (socket && !identityHolds(socket)) forgetIdentity(socket);
+        if (io.sockets.adapter.rooms.has(room.user(e.user.id))) {
+          // One user's updates go out in the order they happened, each after its check.
+          const prev = balanceChains.get(e.user.id) ?? Promise.resolve();
+          const next = prev.then(() => sendBalance(e.user));
+          balanceChains.set(e.user.id, next);
+          void next.finally(() => {
+            if (balanceChains.get(e.user.id) === next) balanceChains.delete(e.user.id);
+          });
         }
-        io.to(target).emit('me:update', { user: e.user });
         break;
-      }
+      case 'simulation.changed':
+      case 'webhooks.changed':
+        break;
       default: {
         const never: never = e;
         throw new Error(`unknown event ${JSON.stringify(never)}`);

@@ -33,9 +33,9 @@ export function insertUserWithGrant(
     /** Overrides STARTING_GRANT_CENTS (simulation personas bring their own budgets). */
     grantCents?: number;
   },
-): User {
-  return inTransaction(ctx, (events) => {
-    if (ctx.store.userByUsername(fields.username)) {
+): Promise<User> {
+  return inTransaction(ctx, async (tx, events) => {
+    if (await tx.userByUsername(fields.username)) {
       throw new DomainError('conflict', 'that username is taken', { field: 'username' });
     }
     const at = isoNow(ctx);
@@ -47,24 +47,24 @@ export function insertUserWithGrant(
       bot: fields.bot ?? false,
       createdAt: at,
     };
-    ctx.store.insertUser(row);
-    ctx.store.ensureAccount(userAccount(row.id));
-    ctx.store.ensureAccount(HOUSE);
+    await tx.insertUser(row);
+    await tx.ensureAccount(userAccount(row.id));
+    await tx.ensureAccount(HOUSE);
     const grant = fields.grantCents ?? ctx.config.STARTING_GRANT_CENTS;
     if (grant > 0) {
-      ctx.store.post({ kind: 'grant', ref: row.id, at }, [
+      await tx.post({ kind: 'grant', ref: row.id, at }, [
         { account: HOUSE, amountCents: -grant },
         { account: userAccount(row.id), amountCents: grant },
       ]);
     }
-    const user = userView(ctx.store, row);
+    const user = await userView(tx, row);
     events.push({ type: 'balance', user });
     return user;
   });
 }
 
 export async function register(ctx: Ctx, creds: Credentials): Promise<User> {
-  if (ctx.store.userByUsername(creds.username)) {
+  if (await ctx.store.userByUsername(creds.username)) {
     throw new DomainError('conflict', 'that username is taken', { field: 'username' });
   }
   const passwordHash = await hashPassword(creds.password);
@@ -73,7 +73,7 @@ export async function register(ctx: Ctx, creds: Credentials): Promise<User> {
 
 /** Checks a password; the same work is done for an unknown username. */
 export async function login(ctx: Ctx, creds: Credentials): Promise<User> {
-  const row = ctx.store.userByUsername(creds.username);
+  const row = await ctx.store.userByUsername(creds.username);
   if (!row || row.bot) {
     dummyHash ??= hashPassword(randomBytes(16).toString('hex'));
     await verify(await dummyHash, creds.password).catch(() => false);
@@ -85,31 +85,42 @@ export async function login(ctx: Ctx, creds: Credentials): Promise<User> {
 }
 
 /** Opens a session; returns the token for the cookie (only its hash is stored). */
-export function createSession(ctx: Ctx, userId: string): { token: string; expiresAt: Date } {
+export async function createSession(
+  ctx: Ctx,
+  userId: string,
+): Promise<{ token: string; expiresAt: Date }> {
   const token = randomBytes(32).toString('base64url');
   const now = ctx.now();
   const expiresAt = new Date(now.getTime() + ctx.config.SESSION_TTL_HOURS * 3600_000);
-  ctx.store.insertSession(tokenHash(token), userId, now.toISOString(), expiresAt.toISOString());
+  await ctx.store.insertSession(
+    tokenHash(token),
+    userId,
+    now.toISOString(),
+    expiresAt.toISOString(),
+  );
   return { token, expiresAt };
 }
 
-export function endSession(ctx: Ctx, token: string): void {
-  ctx.store.deleteSession(tokenHash(token));
+export function endSession(ctx: Ctx, token: string): Promise<void> {
+  return ctx.store.deleteSession(tokenHash(token));
 }
 
-export function userBySession(ctx: Ctx, token: string): UserRow | undefined {
+export function userBySession(ctx: Ctx, token: string): Promise<UserRow | undefined> {
   return ctx.store.sessionUser(tokenHash(token), isoNow(ctx));
 }
 
 /** Creates an API token; it is shown once and stored hashed. */
-export function createApiToken(ctx: Ctx, userId: string): { id: string; token: string } {
+export async function createApiToken(
+  ctx: Ctx,
+  userId: string,
+): Promise<{ id: string; token: string }> {
   const id = randomId('tok_', 6);
   const token = `pty_${randomBytes(32).toString('base64url')}`;
-  ctx.store.insertApiToken(id, userId, tokenHash(token), isoNow(ctx));
+  await ctx.store.insertApiToken(id, userId, tokenHash(token), isoNow(ctx));
   return { id, token };
 }
 
-export function userByApiToken(ctx: Ctx, token: string): UserRow | undefined {
+export function userByApiToken(ctx: Ctx, token: string): Promise<UserRow | undefined> {
   return ctx.store.apiTokenUser(tokenHash(token));
 }
 
@@ -118,10 +129,20 @@ export function userByApiToken(ctx: Ctx, token: string): UserRow | undefined {
  * generated and printed once.
  */
 export async function ensureAdmin(ctx: Ctx): Promise<{ created: boolean; password?: string }> {
-  if (ctx.store.userByUsername(ctx.config.ADMIN_USERNAME)) return { created: false };
+  if (await ctx.store.userByUsername(ctx.config.ADMIN_USERNAME)) return { created: false };
   const generated = ctx.config.ADMIN_PASSWORD ? undefined : randomBytes(12).toString('base64url');
   const password = ctx.config.ADMIN_PASSWORD ?? generated!;
   const passwordHash = await hashPassword(password);
-  insertUserWithGrant(ctx, { username: ctx.config.ADMIN_USERNAME, passwordHash, role: 'admin' });
+  try {
+    await insertUserWithGrant(ctx, {
+      username: ctx.config.ADMIN_USERNAME,
+      passwordHash,
+      role: 'admin',
+    });
+  } catch (err) {
+    // Another node starting at the same moment made it first.
+    if (err instanceof DomainError && err.code === 'conflict') return { created: false };
+    throw err;
+  }
   return generated ? { created: true, password: generated } : { created: true };
 }

@@ -6,34 +6,48 @@ const MAX_SLEEP_MS = 30_000;
 
 /**
  * Closes markets at their `closesAt`: a timer set for the next close time (re-armed when a
- * market is created), backed by the check that every trade makes.
+ * market is created), backed by the check that every trade makes. In a cluster it runs on the
+ * leader alone (`isLeader`); closing locks and re-checks each market, so even an overlap during
+ * a change of leader closes nothing twice.
  */
-export function startCloser(ctx: Ctx): () => void {
+export function startCloser(ctx: Ctx, isLeader: () => boolean = () => true): () => void {
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
-  const arm = () => {
+  let running = false;
+  const arm = async () => {
     if (stopped) return;
     if (timer) clearTimeout(timer);
-    const next = ctx.store.nextCloseAt();
-    const delay = next
-      ? Math.min(Math.max(Date.parse(next) - ctx.now().getTime(), 0), MAX_SLEEP_MS)
-      : MAX_SLEEP_MS;
-    timer = setTimeout(tick, delay + 5);
+    let delay = MAX_SLEEP_MS;
+    try {
+      const next = await ctx.store.nextCloseAt();
+      if (next) delay = Math.min(Math.max(Date.parse(next) - ctx.now().getTime(), 0), MAX_SLEEP_MS);
+    } catch (err) {
+      ctx.log.warn({ err }, 'reading the next close time failed; checking again shortly');
+      delay = 1000;
+    }
+    if (stopped) return;
+    timer = setTimeout(() => void tick(), delay + 5);
     timer.unref();
   };
-  const tick = () => {
+  const tick = async () => {
+    if (running || stopped) return;
+    running = true;
     try {
-      const closed = closeOverdue(ctx);
-      if (closed.length) ctx.log.info({ closed }, 'closed markets at their close time');
+      if (isLeader()) {
+        const closed = await closeOverdue(ctx);
+        if (closed.length) ctx.log.info({ closed }, 'closed markets at their close time');
+      }
     } catch (err) {
       ctx.log.error({ err }, 'closing overdue markets failed');
+    } finally {
+      running = false;
     }
-    arm();
+    await arm();
   };
   const off = ctx.bus.on((e) => {
-    if (e.type === 'market.created') arm();
+    if (e.type === 'market.created') void arm();
   });
-  tick();
+  void tick();
   return () => {
     stopped = true;
     off();

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
-import type { Store } from '../store/store.ts';
+import type { Store, Tx } from '../store/store.ts';
 import type { DomainEvent, EventBus, TxHook } from './events.ts';
 
 /** What every service needs: storage, the clock, the event bus, configuration. */
@@ -11,26 +11,28 @@ export interface Ctx {
   config: Config;
   log: Logger;
   txHooks: TxHook[];
-  /**
-   * Set while a group commit runs (see groupCommit.ts): events wait here until the batch's one
-   * commit, so nothing is published for work that could still roll back.
-   */
-  heldEvents?: DomainEvent[] | null;
+  /** This process's id in a cluster (random per start). */
+  nodeId: string;
 }
 
 /**
  * Runs `fn` in one storage transaction; the events it records are handed to the in-transaction
- * hooks (so an outbox row commits with its cause) and published once the transaction commits.
+ * hooks (so an outbox row commits with its cause) and published once the transaction commits,
+ * so nothing is published for work that rolled back. A retried transaction starts with no
+ * events.
  */
-export function inTransaction<T>(ctx: Ctx, fn: (events: DomainEvent[]) => T): T {
-  const events: DomainEvent[] = [];
-  const result = ctx.store.transaction(() => {
-    const r = fn(events);
-    for (const hook of ctx.txHooks) hook(events);
+export async function inTransaction<T>(
+  ctx: Ctx,
+  fn: (tx: Tx, events: DomainEvent[]) => Promise<T>,
+): Promise<T> {
+  let events: DomainEvent[] = [];
+  const result = await ctx.store.transaction(async (tx) => {
+    events = [];
+    const r = await fn(tx, events);
+    for (const hook of ctx.txHooks) await hook(tx, events);
     return r;
   });
-  if (ctx.heldEvents) ctx.heldEvents.push(...events);
-  else for (const e of events) ctx.bus.publish(e);
+  for (const e of events) ctx.bus.publish(e);
   return result;
 }
 

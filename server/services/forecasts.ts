@@ -41,18 +41,18 @@ export function addForecast(
   marketId: string,
   req: ForecastRequest,
   user: UserRow,
-): Forecast {
-  return inTransaction(ctx, (events) => {
-    const m = requireMarket(ctx, marketId);
+): Promise<Forecast> {
+  return inTransaction(ctx, async (tx, events) => {
+    const m = await requireMarket(tx, marketId);
     requireOpen(ctx, m);
-    const id = ctx.store.insertForecast({
+    const id = await tx.insertForecast({
       marketId,
       userId: user.id,
       probabilities: forecastVector(m, req),
       comment: req.comment ? req.comment : null,
       createdAt: isoNow(ctx),
     });
-    const forecast = forecastView(ctx.store.forecast(id)!);
+    const forecast = forecastView((await tx.forecast(id))!);
     events.push({ type: 'forecast', forecast });
     return forecast;
   });
@@ -81,14 +81,18 @@ export function community(rows: readonly ForecastRow[]): Community {
 }
 
 /** A user's latest forecasts over every market, newest first. */
-export function userForecasts(ctx: Ctx, username: string, limit: number): UserForecastsResponse {
-  const u = ctx.store.userByUsername(username);
+export async function userForecasts(
+  ctx: Ctx,
+  username: string,
+  limit: number,
+): Promise<UserForecastsResponse> {
+  const u = await ctx.store.userByUsername(username);
   if (!u) throw new DomainError('not_found', `no user ${username}`);
-  return { forecasts: ctx.store.recentForecastsOfUser(u.id, limit).map(forecastView) };
+  return { forecasts: (await ctx.store.recentForecastsOfUser(u.id, limit)).map(forecastView) };
 }
 
-export function listForecasts(ctx: Ctx, marketId: string): ForecastsResponse {
-  requireMarket(ctx, marketId);
-  const rows = ctx.store.forecastsOfMarket(marketId);
+export async function listForecasts(ctx: Ctx, marketId: string): Promise<ForecastsResponse> {
+  await requireMarket(ctx.store, marketId);
+  const rows = await ctx.store.forecastsOfMarket(marketId);
   return { forecasts: rows.map(forecastView).reverse(), community: community(rows) };
 }

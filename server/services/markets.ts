@@ -9,7 +9,7 @@ import type {
   MarketStatus,
 } from '../../shared/schemas/index.ts';
 import { outcomeIdsOf, slugify } from '../../shared/slug.ts';
-import type { MarketRow, OutcomeDef } from '../store/store.ts';
+import type { MarketRow, OutcomeDef, Queries, Tx } from '../store/store.ts';
 import { type Ctx, inTransaction, isoNow } from './context.ts';
 import type { DomainEvent } from './events.ts';
 import { HOUSE, marketAccount, marketView } from './views.ts';
@@ -41,7 +41,7 @@ export interface NewMarket {
 }
 
 /** Turns a create request into a market definition, checking what the schema cannot. */
-export function marketFromRequest(ctx: Ctx, req: CreateMarketRequest): NewMarket {
+export async function marketFromRequest(ctx: Ctx, req: CreateMarketRequest): Promise<NewMarket> {
   const closesAt = new Date(req.closesAt);
   if (closesAt.getTime() <= ctx.now().getTime()) {
     throw new DomainError('validation_failed', 'closesAt must be in the future', {
@@ -53,7 +53,7 @@ export function marketFromRequest(ctx: Ctx, req: CreateMarketRequest): NewMarket
   if (!id) {
     const base = slugify(req.question);
     id = base;
-    for (let n = 2; ctx.store.market(id); n++) id = `${base}-${n}`;
+    for (let n = 2; await ctx.store.market(id); n++) id = `${base}-${n}`;
   }
   return {
     id,
@@ -73,7 +73,7 @@ export function marketFromRequest(ctx: Ctx, req: CreateMarketRequest): NewMarket
  * Creates a market with the house's subsidy (its worst-case loss, rounded up), in one
  * transaction. `actor` is the admin's username, or 'seed'.
  */
-export function createMarket(ctx: Ctx, actor: string, def: NewMarket): Market {
+export async function createMarket(ctx: Ctx, actor: string, def: NewMarket): Promise<Market> {
   const ids = new Set(def.outcomes.map((o) => o.id));
   for (const c of def.claims) {
     if (!ids.has(c.outcomeId)) {
@@ -82,8 +82,8 @@ export function createMarket(ctx: Ctx, actor: string, def: NewMarket): Market {
       });
     }
   }
-  return inTransaction(ctx, (events) => {
-    if (ctx.store.market(def.id)) {
+  return inTransaction(ctx, async (tx, events) => {
+    if (await tx.market(def.id)) {
       throw new DomainError('conflict', `a market with id ${def.id} exists`, { id: def.id });
     }
     const at = isoNow(ctx);
@@ -98,17 +98,17 @@ export function createMarket(ctx: Ctx, actor: string, def: NewMarket): Market {
       resolution: null,
       createdBy: actor,
     };
-    ctx.store.insertMarket(row);
-    ctx.store.ensureAccount(HOUSE);
-    ctx.store.post({ kind: 'subsidy', marketId: row.id, at }, [
+    await tx.insertMarket(row);
+    await tx.ensureAccount(HOUSE);
+    await tx.post({ kind: 'subsidy', marketId: row.id, at }, [
       { account: HOUSE, amountCents: -subsidyCents(row.liquidity, row.outcomes.length) },
       {
         account: marketAccount(row.id),
         amountCents: subsidyCents(row.liquidity, row.outcomes.length),
       },
     ]);
-    ctx.store.appendHistory(row.id, 0, at, prices(row.q, row.liquidity));
-    ctx.store.insertAudit({
+    await tx.appendHistory(row.id, 0, at, prices(row.q, row.liquidity));
+    await tx.insertAudit({
       at,
       actor,
       action: 'market.create',
@@ -122,54 +122,75 @@ export function createMarket(ctx: Ctx, actor: string, def: NewMarket): Market {
 }
 
 /** Loads a market or throws not_found. */
-export function requireMarket(ctx: Ctx, id: string): MarketRow {
-  const m = ctx.store.market(id);
+export async function requireMarket(q: Queries, id: string): Promise<MarketRow> {
+  const m = await q.market(id);
+  if (!m) throw new DomainError('not_found', `no market ${id}`);
+  return m;
+}
+
+/** Loads and locks a market inside a transaction, or throws not_found. */
+export async function lockMarket(tx: Tx, id: string): Promise<MarketRow> {
+  const m = await tx.marketForUpdate(id);
   if (!m) throw new DomainError('not_found', `no market ${id}`);
   return m;
 }
 
 /** Records a state change: seq + 1, a history point, a `market.changed` event. */
-export function saveChange(ctx: Ctx, m: MarketRow, at: string, events: DomainEvent[]): Market {
+export async function saveChange(
+  tx: Tx,
+  m: MarketRow,
+  at: string,
+  events: DomainEvent[],
+): Promise<Market> {
   m.seq += 1;
-  ctx.store.saveMarketState(m);
-  ctx.store.appendHistory(m.id, m.seq, at, prices(m.q, m.liquidity));
+  await tx.saveMarketState(m);
+  await tx.appendHistory(m.id, m.seq, at, prices(m.q, m.liquidity));
   const market = marketView(m);
   events.push({ type: 'market.changed', market });
   return market;
 }
 
 /** Closes an open market (an admin, or the clock at `closesAt`). */
-export function closeMarket(ctx: Ctx, actor: string, id: string, note?: string): Market {
-  return inTransaction(ctx, (events) =>
-    closeInTx(ctx, requireMarket(ctx, id), actor, events, note),
+export function closeMarket(ctx: Ctx, actor: string, id: string, note?: string): Promise<Market> {
+  return inTransaction(ctx, async (tx, events) =>
+    closeInTx(ctx, tx, await lockMarket(tx, id), actor, events, note),
   );
 }
 
-function closeInTx(
+async function closeInTx(
   ctx: Ctx,
+  tx: Tx,
   m: MarketRow,
   actor: string,
   events: DomainEvent[],
   note?: string,
-): Market {
+): Promise<Market> {
   m.status = nextStatus(m.status, 'close');
   const at = isoNow(ctx);
   // A market closed by the clock closed at its scheduled time, whenever we noticed.
   m.closedAt = actor === 'system' && m.closesAt < at ? m.closesAt : at;
-  ctx.store.insertAudit({ at, actor, action: 'market.close', marketId: m.id, detail: { note } });
-  return saveChange(ctx, m, at, events);
+  await tx.insertAudit({ at, actor, action: 'market.close', marketId: m.id, detail: { note } });
+  return saveChange(tx, m, at, events);
 }
 
-/** Closes every open market whose close time has passed; returns their ids. */
-export function closeOverdue(ctx: Ctx): string[] {
-  const ids = ctx.store.overdueMarkets(isoNow(ctx));
+/**
+ * Closes every open market whose close time has passed; returns the ids this call closed.
+ * Each is locked and checked again, so two nodes (or a trade and the clock) never close one
+ * market twice.
+ */
+export async function closeOverdue(ctx: Ctx): Promise<string[]> {
+  const ids = await ctx.store.overdueMarkets(isoNow(ctx));
+  const closed: string[] = [];
   for (const id of ids) {
-    inTransaction(ctx, (events) => {
-      const m = ctx.store.market(id);
-      if (m?.status === 'open') closeInTx(ctx, m, 'system', events);
+    await inTransaction(ctx, async (tx, events) => {
+      const m = await tx.marketForUpdate(id);
+      if (m?.status === 'open' && Date.parse(m.closesAt) <= ctx.now().getTime()) {
+        await closeInTx(ctx, tx, m, 'system', events);
+        closed.push(id);
+      }
     });
   }
-  return ids;
+  return closed;
 }
 
 /**
@@ -188,6 +209,6 @@ export function requireOpen(ctx: Ctx, m: MarketRow): void {
   }
 }
 
-export function listMarkets(ctx: Ctx, status: MarketStatus | 'all'): Market[] {
-  return ctx.store.markets(status).map(marketView);
+export async function listMarkets(ctx: Ctx, status: MarketStatus | 'all'): Promise<Market[]> {
+  return (await ctx.store.markets(status)).map(marketView);
 }

@@ -2,16 +2,20 @@ import { DomainError } from '../../shared/errors.ts';
 import { nextStatus } from '../../shared/lifecycle.ts';
 import { payoutCents } from '../../shared/money.ts';
 import type { Market, Payout, ResolveRequest } from '../../shared/schemas/index.ts';
-import type { LedgerEntry, MarketRow } from '../store/store.ts';
+import type { LedgerEntry, MarketRow, Tx } from '../store/store.ts';
 import { type Ctx, inTransaction, isoNow } from './context.ts';
 import type { DomainEvent } from './events.ts';
-import { requireMarket, saveChange } from './markets.ts';
+import { lockMarket, saveChange } from './markets.ts';
 import { HOUSE, marketAccount, userAccount, userView } from './views.ts';
 
 /** What each user is owed when a market resolves to `outcomeId`, or is cancelled (null). */
-function amountsOwed(ctx: Ctx, m: MarketRow, outcomeId: string | null): Map<string, number> {
+async function amountsOwed(
+  tx: Tx,
+  m: MarketRow,
+  outcomeId: string | null,
+): Promise<Map<string, number>> {
   const owed = new Map<string, number>();
-  for (const p of ctx.store.positionsOfMarket(m.id)) {
+  for (const p of await tx.positionsOfMarket(m.id)) {
     if (outcomeId === null) {
       // Cancelled: each trader gets back what they put in, net; never less than zero.
       owed.set(p.userId, (owed.get(p.userId) ?? 0) + p.costCents);
@@ -23,10 +27,13 @@ function amountsOwed(ctx: Ctx, m: MarketRow, outcomeId: string | null): Map<stri
   return owed;
 }
 
-function emitBalances(ctx: Ctx, userIds: Iterable<string>, events: DomainEvent[]): void {
-  for (const id of userIds) {
-    const row = ctx.store.userById(id);
-    if (row) events.push({ type: 'balance', user: userView(ctx.store, row) });
+async function emitBalances(
+  tx: Tx,
+  userIds: Iterable<string>,
+  events: DomainEvent[],
+): Promise<void> {
+  for (const row of await tx.usersByIds([...userIds])) {
+    events.push({ type: 'balance', user: await userView(tx, row) });
   }
 }
 
@@ -40,9 +47,9 @@ export function resolveMarket(
   actor: string,
   marketId: string,
   req: ResolveRequest,
-): { market: Market; payouts: Payout[] } {
-  return inTransaction(ctx, (events) => {
-    const m = requireMarket(ctx, marketId);
+): Promise<{ market: Market; payouts: Payout[] }> {
+  return inTransaction(ctx, async (tx, events) => {
+    const m = await lockMarket(tx, marketId);
     const cancel = 'cancel' in req;
     m.status = nextStatus(m.status, cancel ? 'cancel' : 'resolve');
     const outcomeId = cancel ? null : req.outcomeId;
@@ -61,10 +68,10 @@ export function resolveMarket(
         });
       }
     }
-    const owed = amountsOwed(ctx, m, outcomeId);
+    const owed = await amountsOwed(tx, m, outcomeId);
     const total = [...owed.values()].reduce((a, b) => a + b, 0);
     const account = marketAccount(m.id);
-    const held = ctx.store.balanceOf(account);
+    const held = await tx.balanceForUpdate(account);
     const entries: LedgerEntry[] = [];
     const topUp = Math.max(0, total - held);
     if (topUp > 0) {
@@ -80,19 +87,19 @@ export function resolveMarket(
     if (leftover > 0) {
       entries.push({ account, amountCents: -leftover }, { account: HOUSE, amountCents: leftover });
     }
-    ctx.store.post({ kind: 'resolution', marketId: m.id, ref: `seq:${m.seq + 1}`, at }, entries);
+    await tx.post({ kind: 'resolution', marketId: m.id, ref: `seq:${m.seq + 1}`, at }, entries);
     if (!m.closedAt) m.closedAt = at;
     const note = req.note ?? '';
     m.resolution = { outcomeId, resolvedAt: at, note, knownAt };
-    ctx.store.insertAudit({
+    await tx.insertAudit({
       at,
       actor,
       action: cancel ? 'market.cancel' : 'market.resolve',
       marketId: m.id,
       detail: { outcomeId, note, knownAt, paidCents: total, houseTopUpCents: topUp, leftover },
     });
-    const market = saveChange(ctx, m, at, events);
-    const users = ctx.store.usersByIds([...owed.keys()]);
+    const market = await saveChange(tx, m, at, events);
+    const users = await tx.usersByIds([...owed.keys()]);
     const names = new Map(users.map((u) => [u.id, u.username]));
     const payouts: Payout[] = [...owed].map(([userId, amountCents]) => ({
       userId,
@@ -100,7 +107,7 @@ export function resolveMarket(
       amountCents,
     }));
     events.push({ type: 'market.resolved', market, payouts });
-    emitBalances(ctx, owed.keys(), events);
+    await emitBalances(tx, owed.keys(), events);
     return { market, payouts };
   });
 }
@@ -110,33 +117,38 @@ export function resolveMarket(
  * transaction (nothing is deleted) and the market returns to `closed`. A balance taken below
  * zero blocks buying until it is positive again.
  */
-export function unresolveMarket(ctx: Ctx, actor: string, marketId: string, note?: string): Market {
-  return inTransaction(ctx, (events) => {
-    const m = requireMarket(ctx, marketId);
+export function unresolveMarket(
+  ctx: Ctx,
+  actor: string,
+  marketId: string,
+  note?: string,
+): Promise<Market> {
+  return inTransaction(ctx, async (tx, events) => {
+    const m = await lockMarket(tx, marketId);
     const previous = m.resolution;
     m.status = nextStatus(m.status, 'unresolve');
-    const posted = ctx.store.ledgerEntriesOfMarket(m.id, ['resolution', 'unresolve']);
+    const posted = await tx.ledgerEntriesOfMarket(m.id, ['resolution', 'unresolve']);
     const last = posted[0];
     if (last?.kind !== 'resolution') throw new DomainError('conflict', 'no resolution to undo');
     const entries = posted
       .filter((e) => e.txId === last.txId)
       .map((e) => ({ account: e.account, amountCents: -e.amountCents }));
     const at = isoNow(ctx);
-    ctx.store.post({ kind: 'unresolve', marketId: m.id, ref: `tx:${last.txId}`, at }, entries);
+    await tx.post({ kind: 'unresolve', marketId: m.id, ref: `tx:${last.txId}`, at }, entries);
     m.resolution = null;
-    ctx.store.insertAudit({
+    await tx.insertAudit({
       at,
       actor,
       action: 'market.unresolve',
       marketId: m.id,
       detail: { note: note ?? '', previous },
     });
-    const market = saveChange(ctx, m, at, events);
+    const market = await saveChange(tx, m, at, events);
     const users = entries
       .map((e) => e.account)
       .filter((a) => a.startsWith('user:'))
       .map((a) => a.slice(5));
-    emitBalances(ctx, users, events);
+    await emitBalances(tx, users, events);
     return market;
   });
 }

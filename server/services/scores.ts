@@ -48,11 +48,11 @@ const NULL_SCORES: Scores = { brier: null, log: null, baseline: null, peer: null
 // Scores of a resolved market change only with its state; seq identifies the state.
 const cache = new WeakMap<Ctx, Map<string, { seq: number; scoring: MarketScoring }>>();
 
-function computeScoring(ctx: Ctx, m: MarketRow): MarketScoring {
+async function computeScoring(ctx: Ctx, m: MarketRow): Promise<MarketScoring> {
   const outcomeId = m.resolution?.outcomeId;
   const outcomeIndex = m.outcomes.findIndex((o) => o.id === outcomeId);
   const window = scoringWindow(m);
-  const rows = ctx.store.forecastsOfMarket(m.id);
+  const rows = await ctx.store.forecastsOfMarket(m.id);
   const byUserPoints = new Map<
     string,
     { username: string; points: { t: number; probabilities: number[] }[] }
@@ -69,9 +69,10 @@ function computeScoring(ctx: Ctx, m: MarketRow): MarketScoring {
   const byUser = scoreTimelines(users, outcomeIndex, window);
   const marketLine: Timeline = {
     id: 'market',
-    points: ctx.store
-      .history(m.id)
-      .map((h) => ({ t: Date.parse(h.t), probabilities: h.probabilities })),
+    points: (await ctx.store.history(m.id)).map((h) => ({
+      t: Date.parse(h.t),
+      probabilities: h.probabilities,
+    })),
   };
   const communityLine: Timeline = {
     id: 'community',
@@ -105,7 +106,7 @@ function computeScoring(ctx: Ctx, m: MarketRow): MarketScoring {
   return { response, byUser, outcomeIndex };
 }
 
-function scoring(ctx: Ctx, m: MarketRow): MarketScoring {
+async function scoring(ctx: Ctx, m: MarketRow): Promise<MarketScoring> {
   let perCtx = cache.get(ctx);
   if (!perCtx) {
     perCtx = new Map();
@@ -113,62 +114,69 @@ function scoring(ctx: Ctx, m: MarketRow): MarketScoring {
   }
   const hit = perCtx.get(m.id);
   if (hit && hit.seq === m.seq) return hit.scoring;
-  const s = computeScoring(ctx, m);
+  const s = await computeScoring(ctx, m);
   perCtx.set(m.id, { seq: m.seq, scoring: s });
   return s;
 }
 
 /** GET /markets/:id/scores — resolved markets only. */
-export function marketScores(ctx: Ctx, marketId: string): ScoresResponse {
-  const m = requireMarket(ctx, marketId);
+export async function marketScores(ctx: Ctx, marketId: string): Promise<ScoresResponse> {
+  const m = await requireMarket(ctx.store, marketId);
   if (m.status !== 'resolved') {
     throw new DomainError('conflict', 'scores exist once the market resolves', {
       status: m.status,
     });
   }
-  return scoring(ctx, m).response;
+  return (await scoring(ctx, m)).response;
 }
 
-function resolvedMarkets(ctx: Ctx): MarketRow[] {
+function resolvedMarkets(ctx: Ctx): Promise<MarketRow[]> {
   return ctx.store.markets('resolved');
 }
 
 /** Profit: balance minus grants plus open positions at current prices (mark to market). */
-function profitCents(ctx: Ctx, userId: string, open: Map<string, MarketRow>): number {
+async function profitCents(
+  ctx: Ctx,
+  userId: string,
+  open: Map<string, MarketRow>,
+): Promise<number> {
   const account = userAccount(userId);
-  const grants = ctx.store.receivedOfKind(account, 'grant');
+  const grants = await ctx.store.receivedOfKind(account, 'grant');
   let value = 0;
-  for (const p of ctx.store.positionsOfUser(userId)) {
+  for (const p of await ctx.store.positionsOfUser(userId)) {
     const m = open.get(p.marketId);
     if (!m || p.shares <= 0) continue;
     const i = m.outcomes.findIndex((o) => o.id === p.outcomeId);
     value += p.shares * priceOf(m.q, m.liquidity, i) * 100;
   }
-  return Math.round(ctx.store.balanceOf(account) - grants + value);
+  return Math.round((await ctx.store.balanceOf(account)) - grants + value);
 }
 
-function unsettledMarkets(ctx: Ctx): Map<string, MarketRow> {
+async function unsettledMarkets(ctx: Ctx): Promise<Map<string, MarketRow>> {
   const out = new Map<string, MarketRow>();
   for (const s of ['open', 'closed'] as const)
-    for (const m of ctx.store.markets(s)) out.set(m.id, m);
+    for (const m of await ctx.store.markets(s)) out.set(m.id, m);
   return out;
 }
 
-export function leaderboard(ctx: Ctx, metric: LeaderboardMetric): LeaderboardResponse {
+export async function leaderboard(
+  ctx: Ctx,
+  metric: LeaderboardMetric,
+): Promise<LeaderboardResponse> {
   const totals = new Map<string, { sum: number; count: number }>();
   if (metric === 'profit') {
-    const open = unsettledMarkets(ctx);
+    const open = await unsettledMarkets(ctx);
     const traders = new Map<string, number>();
-    for (const m of ctx.store.markets('all')) {
-      const seen = new Set(ctx.store.positionsOfMarket(m.id).map((p) => p.userId));
+    for (const m of await ctx.store.markets('all')) {
+      const seen = new Set((await ctx.store.positionsOfMarket(m.id)).map((p) => p.userId));
       for (const u of seen) traders.set(u, (traders.get(u) ?? 0) + 1);
     }
     for (const [userId, count] of traders) {
-      totals.set(userId, { sum: profitCents(ctx, userId, open), count });
+      totals.set(userId, { sum: await profitCents(ctx, userId, open), count });
     }
   } else {
-    for (const m of resolvedMarkets(ctx)) {
-      for (const [userId, s] of scoring(ctx, m).byUser) {
+    for (const m of await resolvedMarkets(ctx)) {
+      for (const [userId, s] of (await scoring(ctx, m)).byUser) {
         const v = s[metric];
         if (v === null) continue;
         const t = totals.get(userId) ?? { sum: 0, count: 0 };
@@ -178,7 +186,7 @@ export function leaderboard(ctx: Ctx, metric: LeaderboardMetric): LeaderboardRes
       }
     }
   }
-  const users = new Map(ctx.store.usersByIds([...totals.keys()]).map((u) => [u.id, u]));
+  const users = new Map((await ctx.store.usersByIds([...totals.keys()])).map((u) => [u.id, u]));
   const entries = [...totals]
     .filter(([id]) => users.has(id))
     .map(([id, t]) => ({
@@ -191,18 +199,18 @@ export function leaderboard(ctx: Ctx, metric: LeaderboardMetric): LeaderboardRes
   return { entries: entries.slice(0, 100) };
 }
 
-export function userProfile(ctx: Ctx, username: string): ProfileResponse {
-  const u = ctx.store.userByUsername(username);
+export async function userProfile(ctx: Ctx, username: string): Promise<ProfileResponse> {
+  const u = await ctx.store.userByUsername(username);
   if (!u) throw new DomainError('not_found', `no user ${username}`);
-  const forecasts = ctx.store.forecastsOfUser(u.id);
+  const forecasts = await ctx.store.forecastsOfUser(u.id);
   const forecastMarkets = new Set(forecasts.map((f) => f.marketId));
   let brierSum = 0;
   let logSum = 0;
   let scored = 0;
   const points: Outcome01[] = [];
-  for (const m of resolvedMarkets(ctx)) {
+  for (const m of await resolvedMarkets(ctx)) {
     if (!forecastMarkets.has(m.id)) continue;
-    const s = scoring(ctx, m);
+    const s = await scoring(ctx, m);
     const own = s.byUser.get(u.id);
     if (own?.brier != null && own.log != null) {
       brierSum += own.brier;
@@ -223,7 +231,7 @@ export function userProfile(ctx: Ctx, username: string): ProfileResponse {
       resolved: scored,
       brier: scored ? brierSum / scored : null,
       log: scored ? logSum / scored : null,
-      profitCents: profitCents(ctx, u.id, unsettledMarkets(ctx)),
+      profitCents: await profitCents(ctx, u.id, await unsettledMarkets(ctx)),
       calibration: calibrationBins(points),
     },
   };

@@ -7,62 +7,97 @@ import type {
 } from '../../shared/schemas/index.ts';
 import type { TradeContext, TradePlan } from '../../shared/trading.ts';
 import { planTrade } from '../../shared/trading.ts';
-import type { MarketRow, PositionRow, TradeRow, UserRow } from '../store/store.ts';
+import type { MarketRow, PositionRow, Queries, TradeRow, UserRow } from '../store/store.ts';
 import { type Ctx, inTransaction, isoNow } from './context.ts';
-import { closeOverdue, requireMarket, requireOpen, saveChange } from './markets.ts';
+import { closeOverdue, lockMarket, requireMarket, requireOpen, saveChange } from './markets.ts';
 import { marketAccount, marketView, tradeView, userAccount, userView } from './views.ts';
 
-function tradeContext(
-  ctx: Ctx,
+/**
+ * What pricing a trade needs: the market's q and the user's holdings and balance. Inside a
+ * trade `q` is the transaction, and the balance is read with its account row locked.
+ */
+async function tradeContext(
+  q: Queries,
   m: MarketRow,
   user: UserRow | null,
-): TradeContext & { positions: (PositionRow | undefined)[] } {
-  const positions = m.outcomes.map((o) =>
-    user ? ctx.store.position(user.id, m.id, o.id) : undefined,
-  );
+  lockBalance: boolean,
+): Promise<TradeContext & { positions: (PositionRow | undefined)[] }> {
+  const held = user ? await q.positionsOfUserInMarket(user.id, m.id) : [];
+  const positions = m.outcomes.map((o) => held.find((p) => p.outcomeId === o.id));
+  const account = user ? userAccount(user.id) : null;
   return {
     type: m.type,
     outcomeIds: m.outcomes.map((o) => o.id),
     q: m.q,
     liquidity: m.liquidity,
     held: positions.map((p) => p?.shares ?? 0),
-    balanceCents: user ? ctx.store.balanceOf(userAccount(user.id)) : null,
+    balanceCents: account
+      ? await (lockBalance ? q.balanceForUpdate(account) : q.balanceOf(account))
+      : null,
     positions,
   };
 }
 
 /** Closes the market first if its close time has passed, so the answer matches the state. */
-export function closeIfOverdue(ctx: Ctx, m: MarketRow): MarketRow {
+export async function closeIfOverdue(ctx: Ctx, m: MarketRow): Promise<MarketRow> {
   if (m.status === 'open' && Date.parse(m.closesAt) <= ctx.now().getTime()) {
-    closeOverdue(ctx);
-    return requireMarket(ctx, m.id);
+    await closeOverdue(ctx);
+    return requireMarket(ctx.store, m.id);
   }
   return m;
 }
 
 /** Prices a trade without making it. Anonymous quotes skip the funds and holdings checks. */
-export function quote(
+export async function quote(
   ctx: Ctx,
   marketId: string,
   req: TradeRequest,
   user: UserRow | null,
-): QuoteResponse {
-  const m = closeIfOverdue(ctx, requireMarket(ctx, marketId));
+): Promise<QuoteResponse> {
+  const m = await closeIfOverdue(ctx, await requireMarket(ctx.store, marketId));
   requireOpen(ctx, m);
-  const plan = planTrade(tradeContext(ctx, m, user), req);
+  const plan = planTrade(await tradeContext(ctx.store, m, user, false), req);
   return { shares: plan.shares, costCents: plan.costCents, probabilities: plan.probabilities };
 }
 
 /**
- * Makes a trade: one transaction moves the cash between the trader and the market account,
- * updates the position and the market's q, and records the trade. A retry with the same
- * idempotency key returns the first result and never trades twice.
+ * Makes a trade: one transaction locks the market (ordering its trades on every node), moves
+ * the cash between the trader and the market account, updates the position and the market's
+ * q, and records the trade. A retry with the same idempotency key returns the first result and
+ * never trades twice.
  */
-export function trade(ctx: Ctx, marketId: string, req: TradeRequest, user: UserRow): TradeResponse {
-  const m = closeIfOverdue(ctx, requireMarket(ctx, marketId));
-  return inTransaction(ctx, (events) => {
+export async function trade(
+  ctx: Ctx,
+  marketId: string,
+  req: TradeRequest,
+  user: UserRow,
+): Promise<TradeResponse> {
+  try {
+    return await tradeOnce(ctx, marketId, req, user);
+  } catch (err) {
+    // Two requests with one key on two markets lock different rows; the second to commit hits
+    // the unique key. Run it again: now it finds the first and answers as a retry does.
+    if (
+      !(err instanceof DomainError) &&
+      req.idempotencyKey &&
+      (await ctx.store.tradeByIdempotencyKey(user.id, req.idempotencyKey))
+    ) {
+      return tradeOnce(ctx, marketId, req, user);
+    }
+    throw err;
+  }
+}
+
+function tradeOnce(
+  ctx: Ctx,
+  marketId: string,
+  req: TradeRequest,
+  user: UserRow,
+): Promise<TradeResponse> {
+  return inTransaction(ctx, async (tx, events) => {
+    const m = await lockMarket(tx, marketId);
     if (req.idempotencyKey) {
-      const first = ctx.store.tradeByIdempotencyKey(user.id, req.idempotencyKey);
+      const first = await tx.tradeByIdempotencyKey(user.id, req.idempotencyKey);
       if (first) {
         if (first.marketId !== marketId) {
           throw new DomainError('conflict', 'that idempotency key was used for another market');
@@ -70,15 +105,15 @@ export function trade(ctx: Ctx, marketId: string, req: TradeRequest, user: UserR
         return {
           trade: tradeView(first),
           market: marketView(m),
-          user: userView(ctx.store, user),
+          user: await userView(tx, user),
         };
       }
     }
     requireOpen(ctx, m);
-    const tc = tradeContext(ctx, m, user);
+    const tc = await tradeContext(tx, m, user, true);
     const plan: TradePlan = planTrade(tc, req);
     const at = isoNow(ctx);
-    const txId = ctx.store.post({ kind: 'trade', marketId, ref: user.id, at }, [
+    const txId = await tx.post({ kind: 'trade', marketId, ref: user.id, at }, [
       { account: userAccount(user.id), amountCents: -plan.costCents },
       { account: marketAccount(marketId), amountCents: plan.costCents },
     ]);
@@ -86,7 +121,7 @@ export function trade(ctx: Ctx, marketId: string, req: TradeRequest, user: UserR
     let shares = (pos?.shares ?? 0) + plan.shares;
     // Selling everything can leave float dust; a position is never negative.
     if (Math.abs(shares) < 1e-9) shares = 0;
-    ctx.store.savePosition({
+    await tx.savePosition({
       userId: user.id,
       marketId,
       outcomeId: plan.outcomeId,
@@ -105,10 +140,10 @@ export function trade(ctx: Ctx, marketId: string, req: TradeRequest, user: UserR
       createdAt: at,
       idempotencyKey: req.idempotencyKey ?? null,
     };
-    const tradeId = ctx.store.insertTrade(row, txId);
-    const market = saveChange(ctx, m, at, events);
+    const tradeId = await tx.insertTrade(row, txId);
+    const market = await saveChange(tx, m, at, events);
     const t = tradeView({ ...row, id: tradeId, username: user.username });
-    const u: User = userView(ctx.store, user, tc.balanceCents! - plan.costCents);
+    const u: User = await userView(tx, user, tc.balanceCents! - plan.costCents);
     events.push({ type: 'trade', trade: t, market, user: u });
     events.push({ type: 'balance', user: u });
     return { trade: t, market, user: u };

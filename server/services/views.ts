@@ -1,6 +1,6 @@
 import { prices } from '../../shared/lmsr.ts';
 import type { Forecast, Market, Trade, User } from '../../shared/schemas/index.ts';
-import type { ForecastRow, MarketRow, Store, TradeRow, UserRow } from '../store/store.ts';
+import type { ForecastRow, MarketRow, Queries, TradeRow, UserRow } from '../store/store.ts';
 
 /** Storage rows to the API objects of API.md. */
 
@@ -39,12 +39,12 @@ export function marketView(m: MarketRow): Market {
 }
 
 /** `balanceCents`, when the caller has just computed it, saves reading it back. */
-export function userView(store: Store, u: UserRow, balanceCents?: number): User {
+export async function userView(q: Queries, u: UserRow, balanceCents?: number): Promise<User> {
   const user: User = {
     id: u.id,
     username: u.username,
     role: u.role,
-    balanceCents: balanceCents ?? store.balanceOf(userAccount(u.id)),
+    balanceCents: balanceCents ?? (await q.balanceOf(userAccount(u.id))),
     createdAt: u.createdAt,
   };
   if (u.bot) user.bot = true;

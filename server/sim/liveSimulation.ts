@@ -7,7 +7,7 @@ import {
   PersonaFile,
   type SeedMarket,
   type SimulationRequest,
-  type SimulationResponse,
+  SimulationResponse,
 } from '../../shared/schemas/index.ts';
 import { type Agent, createAgents, speakersOf } from '../../shared/sim/agents.ts';
 import { resolveParams } from '../../shared/sim/config.ts';
@@ -80,8 +80,9 @@ function botUsername(label: string): string {
  */
 export function createLiveSimulation(
   ctx: Ctx,
+  isLeader: () => boolean = () => true,
   seedsDir = 'seeds',
-): SimulationControl & { stop(): void } {
+): SimulationControl & { stop(): void; load(): Promise<void> } {
   let state: SimulationResponse = {
     running: false,
     seed: ctx.config.SIM_SEED,
@@ -92,26 +93,31 @@ export function createLiveSimulation(
   const bots = new Map<string, MarketBots>();
   let personas: Persona[] | undefined;
 
-  const botUser = (label: string, grantCents: number): UserRow => {
+  const botUser = async (label: string, grantCents: number): Promise<UserRow> => {
     let name = botUsername(label);
     for (let n = 2; ; n++) {
-      const existing = ctx.store.userByUsername(name);
+      const existing = await ctx.store.userByUsername(name);
       if (!existing) break;
       if (existing.bot) return existing;
       name = `${botUsername(label).slice(0, 28)}_${n}`;
     }
-    insertUserWithGrant(ctx, {
-      username: name,
-      // Not an argon2 hash: no password matches it, and login refuses bots anyway.
-      passwordHash: `!bot:${randomBytes(8).toString('hex')}`,
-      role: 'trader',
-      bot: true,
-      grantCents,
-    });
-    return ctx.store.userByUsername(name)!;
+    try {
+      await insertUserWithGrant(ctx, {
+        username: name,
+        // Not an argon2 hash: no password matches it, and login refuses bots anyway.
+        passwordHash: `!bot:${randomBytes(8).toString('hex')}`,
+        role: 'trader',
+        bot: true,
+        grantCents,
+      });
+    } catch (err) {
+      // A leader before this one made the same bot a moment ago.
+      if (!isDomainError(err) || err.code !== 'conflict') throw err;
+    }
+    return (await ctx.store.userByUsername(name))!;
   };
 
-  const botsFor = (m: MarketRow): MarketBots => {
+  const botsFor = async (m: MarketRow): Promise<MarketBots> => {
     const cached = bots.get(m.id);
     if (cached) return cached;
     personas ??= loadPersonas(seedsDir);
@@ -131,21 +137,27 @@ export function createLiveSimulation(
       momentumShare: MOMENTUM_PER_MARKET / agents,
     });
     const list = createAgents({ params, truthIndex: 0 }, { market: seed, personas: known }, rng);
-    const users = list.map((a) =>
-      botUser(a.kind === 'persona' ? a.label : `${a.kind}_${a.id.split('-')[1]}`, a.budgetCents),
-    );
+    const users: UserRow[] = [];
+    for (const a of list) {
+      users.push(
+        await botUser(
+          a.kind === 'persona' ? a.label : `${a.kind}_${a.id.split('-')[1]}`,
+          a.budgetCents,
+        ),
+      );
+    }
     const entry = { agents: list, users, step: 0 };
     bots.set(m.id, entry);
     return entry;
   };
 
   /** One tick: a random open market, its bots in shuffled order, the first order placed. */
-  const tick = () => {
+  const tick = async () => {
     const now = ctx.now().getTime();
-    const open = ctx.store.markets('open').filter((m) => Date.parse(m.closesAt) > now);
+    const open = (await ctx.store.markets('open')).filter((m) => Date.parse(m.closesAt) > now);
     if (!open.length) return;
     const m = open[Math.floor(rng() * open.length)]!;
-    const group = botsFor(m);
+    const group = await botsFor(m);
     group.step += 1;
     const order = Array.from(group.agents, (_, i) => i);
     shuffleInPlace(order, rng);
@@ -153,12 +165,13 @@ export function createLiveSimulation(
       const agent = group.agents[i]!;
       const user = group.users[i]!;
       // The ledger is the truth: cash and holdings as stored, whatever else happened.
-      agent.cashCents = Math.max(0, ctx.store.balanceOf(userAccount(user.id)));
-      agent.held = m.outcomes.map((o) => ctx.store.position(user.id, m.id, o.id)?.shares ?? 0);
+      agent.cashCents = Math.max(0, await ctx.store.balanceOf(userAccount(user.id)));
+      const held = await ctx.store.positionsOfUserInMarket(user.id, m.id);
+      agent.held = m.outcomes.map((o) => held.find((p) => p.outcomeId === o.id)?.shares ?? 0);
       const decision = decide(agent, { liquidity: m.liquidity, q: m.q }, { rng, step: group.step });
       if (!decision) continue;
       try {
-        trade(
+        await trade(
           ctx,
           m.id,
           { outcomeId: m.outcomes[decision.outcomeIndex]!.id, shares: decision.shares },
@@ -180,29 +193,57 @@ export function createLiveSimulation(
     stop();
     rng = createRng(state.seed, 'live');
     bots.clear();
+    let busy = false;
     timer = setInterval(() => {
-      try {
-        tick();
-      } catch (err) {
-        ctx.log.error({ err }, 'simulation tick failed');
-      }
+      // One tick at a time, on the leader alone: no bot trades twice across nodes.
+      if (busy || !isLeader()) return;
+      busy = true;
+      tick()
+        .catch((err) => ctx.log.error({ err }, 'simulation tick failed'))
+        .finally(() => {
+          busy = false;
+        });
     }, 60_000 / state.tradesPerMinute);
     timer.unref();
   };
 
+  /** Applies a state, from this node's admin or another node's (the cluster bus). */
+  const apply = (next: SimulationResponse, changedPace: boolean) => {
+    const reseed = next.seed !== state.seed;
+    state = { ...next };
+    if (!state.running) stop();
+    else if (!timer || reseed || changedPace) start();
+  };
+
+  const off = ctx.bus.on((e) => {
+    if (e.type === 'simulation.changed' && e.origin !== ctx.nodeId) {
+      apply(e.state, e.state.tradesPerMinute !== state.tradesPerMinute);
+    }
+  });
+
   return {
     state: () => ({ ...state }),
-    set: (req: SimulationRequest) => {
-      const reseed = req.seed !== undefined && req.seed !== state.seed;
-      state = {
+    set: async (req: SimulationRequest) => {
+      const next: SimulationResponse = {
         running: req.running,
         seed: req.seed ?? state.seed,
         tradesPerMinute: req.tradesPerMinute ?? state.tradesPerMinute,
       };
-      if (!state.running) stop();
-      else if (!timer || reseed || req.tradesPerMinute !== undefined) start();
+      // Stored, so a node that starts later (or a new leader) runs the same simulation.
+      await ctx.store.setMeta('simulation', JSON.stringify(next));
+      apply(next, req.tradesPerMinute !== undefined);
+      ctx.bus.publish({ type: 'simulation.changed', state: { ...state }, origin: ctx.nodeId });
       return { ...state };
     },
-    stop,
+    load: async () => {
+      const saved = await ctx.store.getMeta('simulation');
+      if (!saved) return;
+      const parsed = SimulationResponse.safeParse(JSON.parse(saved));
+      if (parsed.success) apply(parsed.data, true);
+    },
+    stop: () => {
+      off();
+      stop();
+    },
   };
 }

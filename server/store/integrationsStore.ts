@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { DeliveryStatus, WebhookEvent, WebhookKind } from '../../shared/schemas/index.ts';
+import type { Sync } from './store.ts';
 
 /**
  * The storage port of team channels: webhooks, the delivery outbox, what was last posted per
@@ -82,48 +83,59 @@ export type AttemptResult =
     }
   | { status: 'failed'; at: string; error: string; httpStatus: number | null };
 
-export interface IntegrationsStore {
-  insertWebhook(w: WebhookRow): void;
-  webhooks(): WebhookRow[];
-  webhook(id: string): WebhookRow | undefined;
-  deleteWebhook(id: string): boolean;
+export interface IntegrationsQueries {
+  insertWebhook(w: WebhookRow): Promise<void>;
+  webhooks(): Promise<WebhookRow[]>;
+  webhook(id: string): Promise<WebhookRow | undefined>;
+  deleteWebhook(id: string): Promise<boolean>;
 
-  enqueue(d: NewDelivery): number;
-  delivery(id: number): DeliveryRow | undefined;
+  enqueue(d: NewDelivery): Promise<number>;
+  delivery(id: number): Promise<DeliveryRow | undefined>;
   /** A not-yet-delivered row of a webhook and market: a live row, or one of `event`. */
   openDelivery(
     webhookId: string,
     marketId: string,
     which: { live: true } | { live: false; event: WebhookEvent },
-  ): DeliveryRow | undefined;
-  /** Pending and retrying rows due at `now`, oldest first. */
-  dueDeliveries(now: string, limit: number): DeliveryRow[];
+  ): Promise<DeliveryRow | undefined>;
+  /** Pending and retrying rows due at `now`, oldest first (leased or not). */
+  dueDeliveries(now: string, limit: number): Promise<DeliveryRow[]>;
+  /**
+   * Claims due rows for one sender until `leaseUntil`: at most one per webhook, and none of a
+   * webhook that has a row leased already, so each webhook's messages go out one at a time and
+   * in order across every node. A sender that dies leaves its lease to expire; then another
+   * claims the row. Recording an attempt, postponing or skipping ends the lease.
+   */
+  claimDeliveries(now: string, limit: number, leaseUntil: string): Promise<DeliveryRow[]>;
   /** The earliest next attempt among open rows. */
-  nextDueAt(): string | undefined;
+  nextDueAt(): Promise<string | undefined>;
   /** Records an attempt (counted) and its outcome. */
-  recordAttempt(id: number, result: AttemptResult): void;
+  recordAttempt(id: number, result: AttemptResult): Promise<void>;
   /** Moves a row's next attempt without counting an attempt (a rate slot, a busy webhook). */
-  postpone(id: number, nextAttemptAt: string, at: string): void;
-  skip(id: number, reason: string, at: string): void;
-  deliveries(q: { limit: number; status?: DeliveryStatus; webhookId?: string }): DeliveryWithKind[];
+  postpone(id: number, nextAttemptAt: string, at: string): Promise<void>;
+  skip(id: number, reason: string, at: string): Promise<void>;
+  deliveries(q: {
+    limit: number;
+    status?: DeliveryStatus;
+    webhookId?: string;
+  }): Promise<DeliveryWithKind[]>;
   /** Deletes finished rows last touched before `before`; returns how many. */
-  pruneDeliveries(before: string): number;
+  pruneDeliveries(before: string): Promise<number>;
 
-  marketPost(webhookId: string, marketId: string): MarketPostRow | undefined;
-  saveMarketPost(p: MarketPostRow): void;
-  liveMessage(webhookId: string, marketId: string): LiveMessageRow | undefined;
-  saveLiveMessage(m: LiveMessageRow): void;
-  deleteLiveMessage(webhookId: string, marketId: string): void;
+  marketPost(webhookId: string, marketId: string): Promise<MarketPostRow | undefined>;
+  saveMarketPost(p: MarketPostRow): Promise<void>;
+  liveMessage(webhookId: string, marketId: string): Promise<LiveMessageRow | undefined>;
+  saveLiveMessage(m: LiveMessageRow): Promise<void>;
+  deleteLiveMessage(webhookId: string, marketId: string): Promise<void>;
 
   /** The market's probabilities before state change `seq` (the point with the largest lower seq). */
-  probabilitiesBefore(marketId: string, seq: number): number[] | undefined;
+  probabilitiesBefore(marketId: string, seq: number): Promise<number[] | undefined>;
   /** The market's probabilities as of `at` (its first point if it is younger). */
-  probabilitiesAsOf(marketId: string, at: string): number[] | undefined;
+  probabilitiesAsOf(marketId: string, at: string): Promise<number[] | undefined>;
 
   /** Open markets closing in (now, until] without a closing notice for `hours`. */
-  marketsClosingWithoutNotice(now: string, until: string, hours: number): string[];
+  marketsClosingWithoutNotice(now: string, until: string, hours: number): Promise<string[]>;
   /** Records a closing notice; false if it was already recorded. */
-  recordClosingNotice(marketId: string, hours: number, at: string): boolean;
+  recordClosingNotice(marketId: string, hours: number, at: string): Promise<boolean>;
 }
 
 type Row = Record<string, unknown>;
@@ -163,8 +175,8 @@ function toDelivery(r: Row): DeliveryRow {
 
 const OPEN = "status IN ('pending', 'retrying')";
 
-/** The SQLite implementation, over the main store's database handle. */
-export class SqliteIntegrationsStore implements IntegrationsStore {
+/** The SQLite implementation, over the main store's database handle (synchronous). */
+export class SqliteIntegrationsQueries implements Sync<IntegrationsQueries> {
   private readonly stmts = new Map<string, Database.Statement>();
 
   constructor(private readonly db: Database.Database) {}
@@ -254,6 +266,29 @@ export class SqliteIntegrationsStore implements IntegrationsStore {
       ).all(now, limit) as Row[]
     ).map(toDelivery);
   }
+  claimDeliveries(now: string, limit: number, leaseUntil: string): DeliveryRow[] {
+    // One writer at a time in SQLite: the select and the update cannot interleave with another.
+    const rows = (
+      this.s(
+        `SELECT * FROM webhook_deliveries d WHERE ${OPEN} AND next_attempt_at <= ?
+           AND (lease_until IS NULL OR lease_until <= ?)
+           AND NOT EXISTS (SELECT 1 FROM webhook_deliveries o WHERE o.webhook_id = d.webhook_id
+             AND o.id <> d.id AND o.${OPEN} AND o.lease_until > ?)
+         ORDER BY next_attempt_at, id LIMIT ?`,
+      ).all(now, now, now, limit * 4) as Row[]
+    ).map(toDelivery);
+    const picked: DeliveryRow[] = [];
+    const seen = new Set<string>();
+    for (const r of rows) {
+      if (seen.has(r.webhookId)) continue;
+      seen.add(r.webhookId);
+      picked.push(r);
+      if (picked.length >= limit) break;
+    }
+    const lease = this.s('UPDATE webhook_deliveries SET lease_until = ? WHERE id = ?');
+    for (const r of picked) lease.run(leaseUntil, r.id);
+    return picked;
+  }
   nextDueAt(): string | undefined {
     const r = this.s(
       `SELECT MIN(next_attempt_at) AS t FROM webhook_deliveries WHERE ${OPEN}`,
@@ -263,7 +298,7 @@ export class SqliteIntegrationsStore implements IntegrationsStore {
   recordAttempt(id: number, r: AttemptResult): void {
     this.s(
       `UPDATE webhook_deliveries SET status = ?, attempts = attempts + 1, next_attempt_at = ?,
-         last_error = ?, last_status = ?, updated_at = ?, delivered_at = ?
+         last_error = ?, last_status = ?, updated_at = ?, delivered_at = ?, lease_until = NULL
        WHERE id = ?`,
     ).run(
       r.status,
@@ -277,13 +312,14 @@ export class SqliteIntegrationsStore implements IntegrationsStore {
   }
   postpone(id: number, nextAttemptAt: string, at: string): void {
     this.s(
-      `UPDATE webhook_deliveries SET next_attempt_at = ?, updated_at = ? WHERE id = ? AND ${OPEN}`,
+      `UPDATE webhook_deliveries SET next_attempt_at = ?, updated_at = ?, lease_until = NULL
+       WHERE id = ? AND ${OPEN}`,
     ).run(nextAttemptAt, at, id);
   }
   skip(id: number, reason: string, at: string): void {
     this.s(
       `UPDATE webhook_deliveries SET status = 'skipped', next_attempt_at = NULL, last_error = ?,
-         updated_at = ? WHERE id = ?`,
+         updated_at = ?, lease_until = NULL WHERE id = ?`,
     ).run(reason, at, id);
   }
   deliveries(q: {

@@ -181,4 +181,8 @@ export const migrations: readonly string[] = [
     PRIMARY KEY (market_id, hours)
   ) WITHOUT ROWID;
   `,
+  // 3: outbox leases (one sender per delivery), meta claims
+  `
+  ALTER TABLE webhook_deliveries ADD COLUMN lease_until TEXT;
+  `,
 ];

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { SqliteIntegrationsQueries } from './integrationsStore.ts';
 import { migrations } from './migrations.ts';
 import type {
   AuditRow,
@@ -11,8 +12,11 @@ import type {
   MarketState,
   PositionRow,
   PostedEntry,
+  Queries,
   Store,
+  Sync,
   TradeRow,
+  Tx,
   UserRow,
 } from './store.ts';
 
@@ -94,34 +98,11 @@ function toForecast(r: Row): ForecastRow {
 const TRADE_SELECT = `SELECT t.*, u.username FROM trades t JOIN users u ON u.id = t.user_id`;
 const FORECAST_SELECT = `SELECT f.*, u.username FROM forecasts f JOIN users u ON u.id = f.user_id`;
 
-/** The SQLite store: one file under the data directory, WAL mode, foreign keys on. */
-export class SqliteStore implements Store {
-  readonly db: Database.Database;
+/** The core queries over one better-sqlite3 handle, synchronous. */
+export class SqliteQueries implements Sync<Queries> {
   private readonly stmts = new Map<string, Database.Statement>();
-  /** One transaction wrapper for every transaction (better-sqlite3 builds one per call else). */
-  private readonly run: Database.Transaction<<T>(fn: () => T) => T>;
 
-  constructor(file: string) {
-    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-    this.db = new Database(file);
-    this.run = this.db.transaction(<T>(fn: () => T): T => fn());
-    this.db.pragma('journal_mode = WAL');
-    // FULL: a trade acknowledged over HTTP survives a power cut, not just a process kill.
-    this.db.pragma('synchronous = FULL');
-    this.db.pragma('foreign_keys = ON');
-    this.db.pragma('busy_timeout = 5000');
-    this.migrate();
-  }
-
-  private migrate(): void {
-    const version = this.db.pragma('user_version', { simple: true }) as number;
-    for (let v = version; v < migrations.length; v++) {
-      this.db.transaction(() => {
-        this.db.exec(migrations[v]!);
-        this.db.pragma(`user_version = ${v + 1}`);
-      })();
-    }
-  }
+  constructor(readonly db: Database.Database) {}
 
   private s(sql: string): Database.Statement {
     let st = this.stmts.get(sql);
@@ -130,17 +111,6 @@ export class SqliteStore implements Store {
       this.stmts.set(sql, st);
     }
     return st;
-  }
-
-  transaction<T>(fn: () => T): T {
-    // IMMEDIATE takes the write lock up front, so two writers never interleave a read-modify-write.
-    // Nested, the wrapper takes a savepoint.
-    if (this.db.inTransaction) return this.run(fn) as T;
-    return this.run.immediate(fn) as T;
-  }
-
-  close(): void {
-    if (this.db.open) this.db.close();
   }
 
   // ---- users, sessions, tokens
@@ -244,7 +214,11 @@ export class SqliteStore implements Store {
       return txId;
     };
     // Inside a transaction already, a failure here rolls that one back: no savepoint of its own.
-    return this.db.inTransaction ? write() : this.transaction(write);
+    return this.db.inTransaction ? write() : this.db.transaction(write).immediate();
+  }
+  balanceForUpdate(account: string): number {
+    // The transaction holds SQLite's one write lock already.
+    return this.balanceOf(account);
   }
   balanceOf(account: string): number {
     const r = this.s('SELECT balance_cents FROM accounts WHERE id = ?').get(account) as
@@ -318,6 +292,9 @@ export class SqliteStore implements Store {
   market(id: string): MarketRow | undefined {
     return toMarket(this.s('SELECT * FROM markets WHERE id = ?').get(id) as Row | undefined);
   }
+  marketForUpdate(id: string): MarketRow | undefined {
+    return this.market(id);
+  }
   markets(status: MarketRow['status'] | 'all'): MarketRow[] {
     const rows = (
       status === 'all'
@@ -371,6 +348,14 @@ export class SqliteStore implements Store {
       'SELECT * FROM positions WHERE user_id = ? AND market_id = ? AND outcome_id = ?',
     ).get(userId, marketId, outcomeId) as Row | undefined;
     return r ? toPosition(r) : undefined;
+  }
+  positionsOfUserInMarket(userId: string, marketId: string): PositionRow[] {
+    return (
+      this.s('SELECT * FROM positions WHERE user_id = ? AND market_id = ?').all(
+        userId,
+        marketId,
+      ) as Row[]
+    ).map(toPosition);
   }
   savePosition(p: PositionRow): void {
     this.s(
@@ -498,5 +483,154 @@ export class SqliteStore implements Store {
     this.s(
       'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
     ).run(key, value);
+  }
+  claimMeta(key: string, value: string): boolean {
+    return (
+      this.s('INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)').run(key, value).changes === 1
+    );
+  }
+}
+
+/** Async wrappers over a synchronous implementation's methods. */
+function asyncMethods<T extends object>(impl: T): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const proto = Object.getPrototypeOf(impl) as Record<string, unknown>;
+  for (const name of Object.getOwnPropertyNames(proto)) {
+    const f = proto[name];
+    if (name === 'constructor' || typeof f !== 'function' || name === 's') continue;
+    out[name] = (...args: unknown[]) => {
+      try {
+        return Promise.resolve((f as (...a: unknown[]) => unknown).apply(impl, args));
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    };
+  }
+  return out;
+}
+
+interface Job {
+  fn: (tx: Tx) => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+/** Largest group-committed batch; more waits for the next turn. */
+const MAX_BATCH = 256;
+
+/** The query methods, attached in the constructor as async wrappers. */
+export interface SqliteStore extends Tx {}
+
+/**
+ * The SQLite store: one file under the data directory, WAL mode, foreign keys on, one
+ * connection. Transactions are group-committed: those that arrive in the same turn of the
+ * event loop run one after another in one outer transaction, each in its own savepoint, and
+ * are answered only after the single commit — so a burst of trades costs one fsync instead of
+ * one each, every acknowledged trade is durable, and a transaction that throws rolls back its
+ * savepoint and nothing else.
+ */
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: see the interface above.
+export class SqliteStore implements Store {
+  readonly engine = 'sqlite' as const;
+  readonly db: Database.Database;
+  readonly queries: SqliteQueries;
+  readonly integrations: SqliteIntegrationsQueries;
+  private readonly tx: Tx;
+  private queue: Job[] = [];
+  private scheduled = false;
+  private flushing = false;
+
+  constructor(file: string) {
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    // FULL: a trade acknowledged over HTTP survives a power cut, not just a process kill.
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('busy_timeout = 5000');
+    this.migrate();
+    // One process owns an SQLite file: leases left by a previous run (killed mid-delivery)
+    // are its own, and void now.
+    this.db.exec('UPDATE webhook_deliveries SET lease_until = NULL WHERE lease_until IS NOT NULL');
+    this.queries = new SqliteQueries(this.db);
+    this.integrations = new SqliteIntegrationsQueries(this.db);
+    this.tx = {
+      ...asyncMethods(this.integrations),
+      ...asyncMethods(this.queries),
+    } as unknown as Tx;
+    Object.assign(this, this.tx);
+  }
+
+  private migrate(): void {
+    const version = this.db.pragma('user_version', { simple: true }) as number;
+    for (let v = version; v < migrations.length; v++) {
+      this.db.transaction(() => {
+        this.db.exec(migrations[v]!);
+        this.db.pragma(`user_version = ${v + 1}`);
+      })();
+    }
+  }
+
+  transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.flushing) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    const batch = this.queue.splice(0, MAX_BATCH);
+    if (batch.length === 0) return;
+    this.flushing = true;
+    const results: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
+    const { db } = this;
+    try {
+      // IMMEDIATE takes the write lock up front: no other writer interleaves a read-modify-write.
+      db.exec('BEGIN IMMEDIATE');
+      for (const job of batch) {
+        db.exec('SAVEPOINT job');
+        try {
+          const value = await job.fn(this.tx);
+          db.exec('RELEASE job');
+          results.push({ ok: true, value });
+        } catch (error) {
+          db.exec('ROLLBACK TO job');
+          db.exec('RELEASE job');
+          results.push({ ok: false, error });
+        }
+      }
+      db.exec('COMMIT');
+    } catch (error) {
+      // The commit itself failed (or the database is closing): nothing of the batch happened.
+      if (db.open && db.inTransaction) db.exec('ROLLBACK');
+      this.flushing = false;
+      for (const job of batch) job.reject(error);
+      if (this.queue.length) this.schedule();
+      return;
+    }
+    this.flushing = false;
+    if (this.queue.length) this.schedule();
+    batch.forEach((job, i) => {
+      const r = results[i]!;
+      if (r.ok) job.resolve(r.value);
+      else job.reject(r.error);
+    });
+  }
+
+  async close(): Promise<void> {
+    // Whatever is queued or running commits first.
+    while (this.flushing || this.queue.length || this.scheduled) {
+      await new Promise((r) => setImmediate(r));
+    }
+    if (this.db.open) this.db.close();
   }
 }

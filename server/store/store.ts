@@ -5,13 +5,16 @@ import type {
   Resolution,
   Role,
 } from '../../shared/schemas/index.ts';
+import type { IntegrationsQueries } from './integrationsStore.ts';
 
 /**
- * The storage port: everything the server needs from a database, and nothing else. SQLite is
- * one implementation (`sqliteStore.ts`); no SQL lives outside an implementation.
+ * The storage port: everything the server needs from a database, and nothing else. SQLite
+ * (`sqliteStore.ts`, the embedded default) and PostgreSQL (`postgres/pgStore.ts`) implement it;
+ * no SQL lives outside an implementation.
  *
- * `transaction` runs its function atomically and serialised against other writers: every
- * trade, resolution and grant happens inside one.
+ * Every method is async. `store.transaction(async (tx) => …)` runs its function atomically;
+ * services receive `tx` and read everything a write depends on through it. Calls on the store
+ * itself run on their own (autocommit), for reads that decide nothing.
  */
 
 export interface UserRow {
@@ -113,69 +116,107 @@ export interface AuditRow {
   detail: unknown;
 }
 
-export interface Store {
-  transaction<T>(fn: () => T): T;
-  close(): void;
-
+/** The core queries: users, ledger, markets, trades, forecasts, audit. */
+export interface Queries {
   // users, sessions, tokens
-  insertUser(u: UserRow): void;
-  userById(id: string): UserRow | undefined;
-  userByUsername(username: string): UserRow | undefined;
-  userCount(): number;
-  usersByIds(ids: readonly string[]): UserRow[];
-  insertSession(tokenHash: string, userId: string, createdAt: string, expiresAt: string): void;
-  sessionUser(tokenHash: string, now: string): UserRow | undefined;
-  deleteSession(tokenHash: string): void;
-  insertApiToken(id: string, userId: string, tokenHash: string, createdAt: string): void;
-  apiTokenUser(tokenHash: string): UserRow | undefined;
-  revokeApiToken(id: string, userId: string, at: string): boolean;
+  insertUser(u: UserRow): Promise<void>;
+  userById(id: string): Promise<UserRow | undefined>;
+  userByUsername(username: string): Promise<UserRow | undefined>;
+  userCount(): Promise<number>;
+  usersByIds(ids: readonly string[]): Promise<UserRow[]>;
+  insertSession(
+    tokenHash: string,
+    userId: string,
+    createdAt: string,
+    expiresAt: string,
+  ): Promise<void>;
+  sessionUser(tokenHash: string, now: string): Promise<UserRow | undefined>;
+  deleteSession(tokenHash: string): Promise<void>;
+  insertApiToken(id: string, userId: string, tokenHash: string, createdAt: string): Promise<void>;
+  apiTokenUser(tokenHash: string): Promise<UserRow | undefined>;
+  revokeApiToken(id: string, userId: string, at: string): Promise<boolean>;
 
   // ledger
-  ensureAccount(id: string): void;
+  ensureAccount(id: string): Promise<void>;
   /** Posts one balanced transaction; throws if the entries do not sum to zero. */
-  post(info: LedgerTxInfo, entries: readonly LedgerEntry[]): number;
-  balanceOf(account: string): number;
+  post(info: LedgerTxInfo, entries: readonly LedgerEntry[]): Promise<number>;
+  balanceOf(account: string): Promise<number>;
+  /**
+   * The balance, with the account row locked until the transaction ends (PostgreSQL), so that
+   * two trades of one user on two markets cannot both spend the same cents.
+   */
+  balanceForUpdate(account: string): Promise<number>;
   /** Cents an account received in transactions of `kind` (e.g. the starting grant). */
-  receivedOfKind(account: string, kind: string): number;
-  balancesOf(accounts: readonly string[]): Map<string, number>;
+  receivedOfKind(account: string, kind: string): Promise<number>;
+  balancesOf(accounts: readonly string[]): Promise<Map<string, number>>;
   /** Sum over all accounts: constant (zero) by construction. */
-  ledgerTotal(): number;
+  ledgerTotal(): Promise<number>;
   /** Entries of a market's transactions of a kind, newest transaction first. */
-  ledgerEntriesOfMarket(marketId: string, kinds: readonly string[]): PostedEntry[];
+  ledgerEntriesOfMarket(marketId: string, kinds: readonly string[]): Promise<PostedEntry[]>;
 
   // markets
-  insertMarket(m: MarketRow): void;
-  market(id: string): MarketRow | undefined;
-  markets(status: MarketStatus | 'all'): MarketRow[];
-  saveMarketState(s: MarketState): void;
+  insertMarket(m: MarketRow): Promise<void>;
+  market(id: string): Promise<MarketRow | undefined>;
+  /**
+   * The market, its row locked until the transaction ends: the one lock that orders a market's
+   * trades and state changes (and so its seq) across every node.
+   */
+  marketForUpdate(id: string): Promise<MarketRow | undefined>;
+  markets(status: MarketStatus | 'all'): Promise<MarketRow[]>;
+  saveMarketState(s: MarketState): Promise<void>;
   /** Open markets whose close time has passed. */
-  overdueMarkets(now: string): string[];
-  nextCloseAt(): string | undefined;
-  appendHistory(marketId: string, seq: number, at: string, probabilities: number[]): void;
-  history(marketId: string): { t: string; probabilities: number[] }[];
+  overdueMarkets(now: string): Promise<string[]>;
+  nextCloseAt(): Promise<string | undefined>;
+  appendHistory(marketId: string, seq: number, at: string, probabilities: number[]): Promise<void>;
+  history(marketId: string): Promise<{ t: string; probabilities: number[] }[]>;
 
   // positions and trades
-  position(userId: string, marketId: string, outcomeId: string): PositionRow | undefined;
-  savePosition(p: PositionRow): void;
-  positionsOfUser(userId: string): PositionRow[];
-  positionsOfMarket(marketId: string): PositionRow[];
-  insertTrade(t: Omit<TradeRow, 'id' | 'username'>, ledgerTxId: number): number;
-  trade(id: number): TradeRow | undefined;
-  tradeByIdempotencyKey(userId: string, key: string): TradeRow | undefined;
-  trades(marketId: string, limit: number): TradeRow[];
-  tradeCount(): number;
+  position(userId: string, marketId: string, outcomeId: string): Promise<PositionRow | undefined>;
+  /** A user's positions in one market, in no particular order. */
+  positionsOfUserInMarket(userId: string, marketId: string): Promise<PositionRow[]>;
+  savePosition(p: PositionRow): Promise<void>;
+  positionsOfUser(userId: string): Promise<PositionRow[]>;
+  positionsOfMarket(marketId: string): Promise<PositionRow[]>;
+  insertTrade(t: Omit<TradeRow, 'id' | 'username'>, ledgerTxId: number): Promise<number>;
+  trade(id: number): Promise<TradeRow | undefined>;
+  tradeByIdempotencyKey(userId: string, key: string): Promise<TradeRow | undefined>;
+  trades(marketId: string, limit: number): Promise<TradeRow[]>;
+  tradeCount(): Promise<number>;
 
   // forecasts
-  insertForecast(f: Omit<ForecastRow, 'id' | 'username'>): number;
-  forecast(id: number): ForecastRow | undefined;
-  forecastsOfMarket(marketId: string): ForecastRow[];
-  forecastsOfUser(userId: string): ForecastRow[];
+  insertForecast(f: Omit<ForecastRow, 'id' | 'username'>): Promise<number>;
+  forecast(id: number): Promise<ForecastRow | undefined>;
+  forecastsOfMarket(marketId: string): Promise<ForecastRow[]>;
+  forecastsOfUser(userId: string): Promise<ForecastRow[]>;
   /** A user's latest `limit` forecasts, newest first. */
-  recentForecastsOfUser(userId: string, limit: number): ForecastRow[];
+  recentForecastsOfUser(userId: string, limit: number): Promise<ForecastRow[]>;
 
   // audit and settings
-  insertAudit(a: AuditRow): void;
-  audit(limit: number): AuditRow[];
-  getMeta(key: string): string | undefined;
-  setMeta(key: string, value: string): void;
+  insertAudit(a: AuditRow): Promise<void>;
+  audit(limit: number): Promise<AuditRow[]>;
+  getMeta(key: string): Promise<string | undefined>;
+  setMeta(key: string, value: string): Promise<void>;
+  /** Sets a meta key unless it is set; true if this call set it (a once-only claim). */
+  claimMeta(key: string, value: string): Promise<boolean>;
 }
+
+/** What a transaction sees: every query, bound to the transaction. */
+export interface Tx extends Queries, IntegrationsQueries {}
+
+export type StoreEngine = 'sqlite' | 'postgres';
+
+export interface Store extends Tx {
+  readonly engine: StoreEngine;
+  /**
+   * Runs `fn` atomically. A domain error thrown inside rolls everything back and reaches the
+   * caller unchanged. PostgreSQL retries serialisation failures and deadlocks a few times,
+   * then throws `busy`; a lost connection throws `store_unavailable`.
+   */
+  transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** The synchronous twin of an async interface (what better-sqlite3 implements directly). */
+export type Sync<T> = {
+  [K in keyof T]: T[K] extends (...args: infer A) => Promise<infer R> ? (...args: A) => R : never;
+};

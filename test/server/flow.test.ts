@@ -202,7 +202,7 @@ describe('the whole flow', () => {
     expect(again.status).toBe(409);
     expect((await bob.get('/api/me')).body.user.balanceCents).toBe(after.user.balanceCents);
 
-    const account = server.parity.ctx.store.balanceOf('market:flow-test');
+    const account = await server.parity.ctx.store.balanceOf('market:flow-test');
     expect(account).toBe(0);
     expect(ledgerInvariants(server.parity)).toMatchObject({
       total: 0,
@@ -292,7 +292,7 @@ describe('the whole flow', () => {
     ]);
     expect((await frank.get('/api/me')).body.user.balanceCents).toBe(100_000);
     expect((await erin.get('/api/me')).body.user.balanceCents).toBe(100_000 - erinNet);
-    expect(server.parity.ctx.store.balanceOf('market:cancel-me')).toBe(0);
+    expect(await server.parity.ctx.store.balanceOf('market:cancel-me')).toBe(0);
     expect(ledgerInvariants(server.parity)).toMatchObject({ total: 0, negativeUsers: 0 });
   });
 
@@ -306,6 +306,6 @@ describe('the whole flow', () => {
     });
     // 100 * 50 * ln 3 = 5493.06 → 5494 cents.
     expect(subsidyCents(50, 3)).toBe(5494);
-    expect(server.parity.ctx.store.balanceOf('market:three-way')).toBe(5494);
+    expect(await server.parity.ctx.store.balanceOf('market:three-way')).toBe(5494);
   });
 });

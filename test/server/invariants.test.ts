@@ -73,7 +73,7 @@ beforeAll(async () => {
     await client.register(`loader_${i}`);
     users.push({ name: `loader_${i}`, client });
   }
-  tradesBefore = server.parity.ctx.store.tradeCount();
+  tradesBefore = await server.parity.ctx.store.tradeCount();
 });
 afterAll(() => server.close());
 
@@ -194,7 +194,7 @@ describe('the ledger under concurrent random trading', () => {
     expect(errorCodes.get('slippage')).toBeGreaterThan(0);
     expect(errorCodes.get('insufficient_shares')).toBeGreaterThan(0);
     expect(ok200).toBe(seen.size + replays);
-    expect(server.parity.ctx.store.tradeCount() - tradesBefore).toBe(seen.size);
+    expect((await server.parity.ctx.store.tradeCount()) - tradesBefore).toBe(seen.size);
     expect(ledgerInvariants(server.parity)).toEqual({
       total: 0,
       negativeUsers: 0,
@@ -236,7 +236,7 @@ describe('the ledger under concurrent random trading', () => {
         expect(r.costCents).toBe(mine.costCents);
       }
       // The market's account holds its subsidy plus the net cash of its trades.
-      const account = server.parity.ctx.store.balanceOf(`market:${m.id}`);
+      const account = await server.parity.ctx.store.balanceOf(`market:${m.id}`);
       expect(account).toBe(
         subsidyCents(m.liquidity, m.outcomes.length) + sum(inMarket.map((t) => t.costCents)),
       );
@@ -251,8 +251,10 @@ describe('the ledger under concurrent random trading', () => {
   it('pays each winning position once, refunds a cancellation, and leaves market accounts at zero', async () => {
     const store = server.parity.ctx.store;
     const before = await balances();
-    const houseBefore = store.balanceOf('house');
-    const marketsBefore = sum(MARKETS.map((m) => store.balanceOf(`market:${m.id}`)));
+    const houseBefore = await store.balanceOf('house');
+    const marketsBefore = sum(
+      await Promise.all(MARKETS.map((m) => store.balanceOf(`market:${m.id}`))),
+    );
     const positions = positionsFromTrades();
     const expected = new Map<string, number>();
     const owe = (user: string, cents: number) =>
@@ -294,7 +296,7 @@ describe('the ledger under concurrent random trading', () => {
       expect(got.sort(byName)).toEqual(want.sort(byName));
       for (const w of want) owe(w.username, w.amountCents);
       paidTotal += sum(want.map((w) => w.amountCents));
-      expect(store.balanceOf(`market:${marketId}`)).toBe(0);
+      expect(await store.balanceOf(`market:${marketId}`)).toBe(0);
     }
 
     expect(ledgerInvariants(server.parity)).toEqual({
@@ -306,7 +308,7 @@ describe('the ledger under concurrent random trading', () => {
     for (const u of users)
       expect(after.get(u.name)).toBe(before.get(u.name)! + (expected.get(u.name) ?? 0));
     // The house receives every market's leftover and pays whatever the markets lacked.
-    expect(store.balanceOf('house') - houseBefore).toBe(marketsBefore - paidTotal);
+    expect((await store.balanceOf('house')) - houseBefore).toBe(marketsBefore - paidTotal);
 
     // Paying again is refused, and nothing moves.
     const again = await admin.post('/api/markets/load-a/resolve', { outcomeId: 'no' });
@@ -317,11 +319,11 @@ describe('the ledger under concurrent random trading', () => {
     const aBefore = sum(trades('load-a').map((t) => t.costCents)) + subsidyCents(50, 2);
     const un = await admin.post('/api/markets/load-a/unresolve', { note: 'test undo' });
     expect(un.status).toBe(200);
-    expect(store.balanceOf('market:load-a')).toBe(aBefore);
+    expect(await store.balanceOf('market:load-a')).toBe(aBefore);
     expect(ledgerInvariants(server.parity).total).toBe(0);
     const reResolved = await admin.post('/api/markets/load-a/resolve', { outcomeId: 'no' });
     expect(reResolved.status).toBe(200);
-    expect(store.balanceOf('market:load-a')).toBe(0);
+    expect(await store.balanceOf('market:load-a')).toBe(0);
     expect(ledgerInvariants(server.parity)).toEqual({
       total: 0,
       negativeUsers: 0,
@@ -340,11 +342,11 @@ describe('the ledger under concurrent random trading', () => {
       expect(now).toBe(beforeUndo.get(u.name)! - Math.max(0, net));
     }
     const cHeld = subsidyCents(100, 2) + sum(cTrades.map((t) => t.costCents));
-    expect(store.balanceOf('market:load-c')).toBe(cHeld);
+    expect(await store.balanceOf('market:load-c')).toBe(cHeld);
     expect((await admin.post('/api/markets/load-c/resolve', { outcomeId: 'yes' })).status).toBe(
       200,
     );
-    expect(store.balanceOf('market:load-c')).toBe(0);
+    expect(await store.balanceOf('market:load-c')).toBe(0);
     expect(ledgerInvariants(server.parity)).toEqual({
       total: 0,
       negativeUsers: 0,

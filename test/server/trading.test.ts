@@ -383,7 +383,7 @@ describe('solvency', () => {
           // the market, so the house never has to add money to pay a resolution.
           expect(entry.detail.houseTopUpCents).toBe(0);
           expect(entry.detail.leftover).toBeGreaterThanOrEqual(0);
-          expect(server.parity.ctx.store.balanceOf(`market:${id}`)).toBe(0);
+          expect(await server.parity.ctx.store.balanceOf(`market:${id}`)).toBe(0);
         },
       ),
       { numRuns: 20 },
@@ -441,11 +441,11 @@ describe('markets that are not open', () => {
       (await c.post(`/api/markets/${id}/trades`, { outcomeId: 'yes', shares: 1 })).status,
     ).toBe(200);
     // Reads by store, not HTTP: an HTTP read must not be what closes it.
-    const status = () => server.parity.ctx.store.market(id)!.status;
+    const status = async () => (await server.parity.ctx.store.market(id))!.status;
     const deadline = Date.now() + 5000;
-    while (status() === 'open' && Date.now() < deadline)
+    while ((await status()) === 'open' && Date.now() < deadline)
       await new Promise((r) => setTimeout(r, 50));
-    expect(status()).toBe('closed');
+    expect(await status()).toBe('closed');
     const audit = (await admin.get('/api/audit')).body.entries.find(
       (e: any) => e.marketId === id && e.action === 'market.close',
     );
