@@ -193,6 +193,7 @@ export async function createParity(opts: ParityOptions): Promise<Parity> {
       })
     : soleLeader;
   const isLeader = () => leadership.isLeader();
+  await leadership.ready;
 
   const admin = await ensureAdmin(ctx);
   // Team channels: the outbox hook sees every transaction from here on (seeding included).
@@ -210,7 +211,9 @@ export async function createParity(opts: ParityOptions): Promise<Parity> {
   }
 
   const simulation = createLiveSimulation(ctx, isLeader);
-  await simulation.load();
+  // In a cluster the simulation is one for all nodes: a node that starts later (or a new
+  // leader) picks up what an admin set. Embedded, SIM alone decides at start.
+  if (store.engine === 'postgres') await simulation.load();
   const app = buildApp(
     ctx,
     simulation,
@@ -229,7 +232,10 @@ export async function createParity(opts: ParityOptions): Promise<Parity> {
   );
   const sockets = createSocketServer(httpServer, ctx, opts.socketLimits, redis);
   if (redis) relayBus(ctx.bus, sockets.io);
-  const stopCloser = startCloser(ctx, isLeader);
+  const closer = startCloser(ctx, isLeader);
+  const offLeader = leadership.onChange((leader) => {
+    if (leader) closer.check();
+  });
 
   const parity: Parity = {
     ctx,
@@ -247,7 +253,8 @@ export async function createParity(opts: ParityOptions): Promise<Parity> {
       }),
     close: async () => {
       simulation.stop();
-      stopCloser();
+      closer.stop();
+      offLeader();
       sockets.close();
       await new Promise<void>((r) => sockets.io.close(() => r()));
       if (httpServer.listening) await new Promise<void>((r) => httpServer.close(() => r()));

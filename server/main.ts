@@ -1,8 +1,35 @@
 import { createParity } from './app.ts';
-import { loadConfig } from './config.ts';
+import { type Config, loadConfig } from './config.ts';
+import { maskUrl } from './store/maskUrl.ts';
 
-const config = loadConfig();
-const parity = await createParity({ config });
+/** Start-up failures a person can fix are one line and exit 1, with no stack trace. */
+function fail(message: string): never {
+  console.error(`parity: ${message}`);
+  process.exit(1);
+}
+
+let config: Config;
+try {
+  config = loadConfig();
+} catch (err) {
+  fail((err as Error).message);
+}
+
+let parity: Awaited<ReturnType<typeof createParity>>;
+try {
+  parity = await createParity({ config });
+} catch (err) {
+  const e = err as { code?: string; message?: string };
+  if (config.DATABASE_URL && (e.code === 'store_unavailable' || e.code === 'ECONNREFUSED')) {
+    fail(
+      `cannot reach PostgreSQL at DATABASE_URL=${maskUrl(config.DATABASE_URL)} (${e.message ?? 'no answer'})`,
+    );
+  }
+  if (config.REDIS_URL && /redis/i.test(e.message ?? '')) {
+    fail(`cannot reach Redis at REDIS_URL=${maskUrl(config.REDIS_URL)} (${e.message})`);
+  }
+  throw err;
+}
 if (parity.generatedAdminPassword) {
   // Printed once: the first start made the admin without ADMIN_PASSWORD.
   console.log(
@@ -11,7 +38,7 @@ if (parity.generatedAdminPassword) {
 }
 const port = await parity.listen();
 console.log(`Parity is serving on http://localhost:${port}`);
-if (config.SIM) parity.simulation.set({ running: true }, 'system');
+if (config.SIM) await parity.simulation.set({ running: true }, 'system');
 
 let closing = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -9,11 +9,17 @@ import type { Logger } from 'pino';
  */
 export interface Leadership {
   isLeader(): boolean;
+  /** Settles once the first attempt to lead is over (won or not). */
+  ready: Promise<void>;
+  /** Called when this node starts or stops leading; returns the unsubscribe. */
+  onChange(listener: (leader: boolean) => void): () => void;
   stop(): Promise<void>;
 }
 
 export const soleLeader: Leadership = {
   isLeader: () => true,
+  ready: Promise.resolve(),
+  onChange: () => () => {},
   stop: async () => {},
 };
 
@@ -35,8 +41,8 @@ export function pgLeadership(opts: {
   schema: string;
   log: Logger;
   pollMs?: number;
-  onChange?: (leader: boolean) => void;
 }): Leadership {
+  const listeners = new Set<(leader: boolean) => void>();
   const pollMs = opts.pollMs ?? 2000;
   const key = leaderKey(opts.schema).toString();
   let client: pg.Client | undefined;
@@ -48,7 +54,7 @@ export function pgLeadership(opts: {
     if (value === leader) return;
     leader = value;
     opts.log.info({ leader }, leader ? 'this node leads now' : 'this node no longer leads');
-    opts.onChange?.(leader);
+    for (const l of listeners) l(leader);
   };
 
   const drop = (err?: unknown) => {
@@ -99,10 +105,15 @@ export function pgLeadership(opts: {
       timer.unref();
     }
   };
-  void loop();
+  const ready = loop();
 
   return {
     isLeader: () => leader,
+    ready,
+    onChange: (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
     stop: async () => {
       stopped = true;
       if (timer) clearTimeout(timer);

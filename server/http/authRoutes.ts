@@ -108,7 +108,10 @@ export function authRoutes(ctx: Ctx, redis?: Redis): Router {
 
   r.delete('/me/tokens/:id', async (req, res) => {
     const u = requireUser(res);
-    if (!(await ctx.store.revokeApiToken(String(req.params.id), u.id, ctx.now().toISOString()))) {
+    const id = String(req.params.id);
+    // Ids are made by randomId('tok_', 6); anything else names no token.
+    if (!/^tok_[A-Za-z0-9_-]{1,32}$/.test(id)) throw new DomainError('not_found', 'no such token');
+    if (!(await ctx.store.revokeApiToken(id, u.id, ctx.now().toISOString()))) {
       throw new DomainError('not_found', 'no such token');
     }
     res.status(204).end();

@@ -23,17 +23,28 @@ const hashPassword = (password: string) => hash(password);
 let dummyHash: Promise<string> | undefined;
 
 /** Creates a user with the starting grant from the house, in one transaction. */
-export function insertUserWithGrant(
-  ctx: Ctx,
-  fields: {
-    username: string;
-    passwordHash: string;
-    role: UserRow['role'];
-    bot?: boolean;
-    /** Overrides STARTING_GRANT_CENTS (simulation personas bring their own budgets). */
-    grantCents?: number;
-  },
-): Promise<User> {
+interface NewUserFields {
+  username: string;
+  passwordHash: string;
+  role: UserRow['role'];
+  bot?: boolean;
+  /** Overrides STARTING_GRANT_CENTS (simulation personas bring their own budgets). */
+  grantCents?: number;
+}
+
+export async function insertUserWithGrant(ctx: Ctx, fields: NewUserFields): Promise<User> {
+  try {
+    return await insertUserOnce(ctx, fields);
+  } catch (err) {
+    // Two registrations of one name at once (on two nodes): the later one hits the unique key.
+    if (!(err instanceof DomainError) && (await ctx.store.userByUsername(fields.username))) {
+      throw new DomainError('conflict', 'that username is taken', { field: 'username' });
+    }
+    throw err;
+  }
+}
+
+function insertUserOnce(ctx: Ctx, fields: NewUserFields): Promise<User> {
   return inTransaction(ctx, async (tx, events) => {
     if (await tx.userByUsername(fields.username)) {
       throw new DomainError('conflict', 'that username is taken', { field: 'username' });

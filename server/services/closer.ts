@@ -10,7 +10,10 @@ const MAX_SLEEP_MS = 30_000;
  * leader alone (`isLeader`); closing locks and re-checks each market, so even an overlap during
  * a change of leader closes nothing twice.
  */
-export function startCloser(ctx: Ctx, isLeader: () => boolean = () => true): () => void {
+export function startCloser(
+  ctx: Ctx,
+  isLeader: () => boolean = () => true,
+): { stop: () => void; check: () => void } {
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
   let running = false;
@@ -48,9 +51,13 @@ export function startCloser(ctx: Ctx, isLeader: () => boolean = () => true): () 
     if (e.type === 'market.created') void arm();
   });
   void tick();
-  return () => {
-    stopped = true;
-    off();
-    if (timer) clearTimeout(timer);
+  return {
+    stop: () => {
+      stopped = true;
+      off();
+      if (timer) clearTimeout(timer);
+    },
+    // A new leader looks at once: markets may have passed their close time meanwhile.
+    check: () => void tick(),
   };
 }

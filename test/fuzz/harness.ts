@@ -5,7 +5,7 @@ import { expect } from 'vitest';
 import type { Parity } from '../../server/app.ts';
 import type { SocketLimits } from '../../server/realtime/socketServer.ts';
 import { ErrorBody } from '../../shared/schemas/index.ts';
-import { dbOf, ledgerInvariants, startServer, type TestServer } from '../helpers/server.ts';
+import { ledgerInvariants, sqlAll, startServer, type TestServer } from '../helpers/server.ts';
 
 /**
  * The fuzz suite's server: the real one, in this process, with every log line at warn and above
@@ -58,33 +58,40 @@ export async function startFuzzServer(
  * Everything a request could change: the row count of every table, every account's balance,
  * every market's seq and status. Two equal snapshots mean nothing changed.
  */
-export function fullSnapshot(parity: Parity): Record<string, number | string> {
-  const db = dbOf(parity);
+export async function fullSnapshot(parity: Parity): Promise<Record<string, number | string>> {
   const out: Record<string, number | string> = {};
-  const tables = db
-    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
-    .all() as { name: string }[];
+  const tables =
+    parity.ctx.store.engine === 'sqlite'
+      ? await sqlAll<{ name: string }>(
+          parity,
+          "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+        )
+      : await sqlAll<{ name: string }>(
+          parity,
+          "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'",
+        );
   for (const { name } of tables) {
-    out[`rows:${name}`] = (
-      db.prepare(`SELECT COUNT(*) AS n FROM "${name}"`).get() as { n: number }
-    ).n;
+    const [r] = await sqlAll<{ n: number }>(parity, `SELECT COUNT(*) AS n FROM "${name}"`);
+    out[`rows:${name}`] = Number(r?.n ?? 0);
   }
-  for (const r of db.prepare('SELECT id, seq, status FROM markets').all() as {
-    id: string;
-    seq: number;
-    status: string;
-  }[]) {
-    out[`seq:${r.id}`] = r.seq;
+  for (const r of await sqlAll<{ id: string; seq: number; status: string }>(
+    parity,
+    'SELECT id, seq, status FROM markets',
+  )) {
+    out[`seq:${r.id}`] = Number(r.seq);
     out[`status:${r.id}`] = r.status;
   }
-  for (const r of db.prepare('SELECT id, balance_cents FROM accounts').all() as {
-    id: string;
-    balance_cents: number;
-  }[]) {
-    out[`balance:${r.id}`] = r.balance_cents;
+  for (const r of await sqlAll<{ id: string; balance_cents: number }>(
+    parity,
+    'SELECT id, balance_cents FROM accounts',
+  )) {
+    out[`balance:${r.id}`] = Number(r.balance_cents);
   }
-  const revoked = db.prepare('SELECT COUNT(*) AS n FROM api_tokens WHERE revoked_at IS NOT NULL');
-  out.revokedTokens = (revoked.get() as { n: number }).n;
+  const [revoked] = await sqlAll<{ n: number }>(
+    parity,
+    'SELECT COUNT(*) AS n FROM api_tokens WHERE revoked_at IS NOT NULL',
+  );
+  out.revokedTokens = Number(revoked?.n ?? 0);
   return out;
 }
 
@@ -157,7 +164,7 @@ export function isErrorAnswer(a: { status: number; body: unknown }): boolean {
 /** After a run: no logged errors, no unhandled ones, an exact ledger, a healthy server. */
 export async function expectServerIntact(s: FuzzServer): Promise<void> {
   expect(s.problems).toEqual([]);
-  const ledger = ledgerInvariants(s.parity);
+  const ledger = await ledgerInvariants(s.parity);
   expect(ledger).toEqual({ total: 0, negativeUsers: 0, negativeMarkets: 0 });
   const health = await fetch(`${s.url}/api/health`);
   expect(health.status).toBe(200);

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { parse as parseQuery } from 'node:querystring';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminClient, Client, dbOf } from '../helpers/server.ts';
+import { adminClient, Client, sqlAll } from '../helpers/server.ts';
 import { fillPath, ROUTES, type RouteSpec, route, routeKey } from '../security/routes.ts';
 import {
   hostileQuery,
@@ -300,12 +300,12 @@ async function sendBody(t: BodyTarget, text: string, family: string): Promise<vo
   const r = route(t.key);
   const path = fillPath(r.path, t.params ?? {});
   const expected = expectForBody(r, text);
-  const before = fullSnapshot(s.parity);
+  const before = await fullSnapshot(s.parity);
   const a = await t.who.raw(r.method, path, {
     body: text,
     headers: { 'content-type': 'application/json' },
   });
-  const after = fullSnapshot(s.parity);
+  const after = await fullSnapshot(s.parity);
   count(family);
   judge(`${t.key} ${text.slice(0, 200)}`, r, expected, a, before, after);
   await cleanUp(r, a);
@@ -487,7 +487,7 @@ describe('schema-valid bodies at the edges', () => {
       await fc.assert(
         fc.asyncProperty(c.body, async (body) => {
           const text = JSON.stringify(body);
-          const before = fullSnapshot(s.parity);
+          const before = await fullSnapshot(s.parity);
           const a = await c.who().raw(r.method, fillPath(r.path, c.params ?? {}), {
             body: text,
             headers: { 'content-type': 'application/json' },
@@ -499,7 +499,7 @@ describe('schema-valid bodies at the edges', () => {
             { maybe: true },
             a,
             before,
-            fullSnapshot(s.parity),
+            await fullSnapshot(s.parity),
           );
         }),
         fcParams(c.runs),
@@ -525,7 +525,7 @@ describe('oversized and deeply nested bodies', () => {
           else c.close();
         },
       });
-      const before = fullSnapshot(s.parity);
+      const before = await fullSnapshot(s.parity);
       const res = await fetch(s.url + fillPath(r.path, t.params ?? {}), {
         method: 'POST',
         headers: { 'content-type': 'application/json', origin: s.url },
@@ -540,7 +540,7 @@ describe('oversized and deeply nested bodies', () => {
         { status: 413, code: 'payload_too_large' },
         a,
         before,
-        fullSnapshot(s.parity),
+        await fullSnapshot(s.parity),
       );
     }
   }, 60_000);
@@ -580,13 +580,13 @@ describe('generated query strings', () => {
             ? { maybe: true }
             : { status: 400, code: 'validation_failed' };
           const path = `${fillPath(r.path, t.params ?? {})}?${qs}`;
-          const before = fullSnapshot(s.parity);
+          const before = await fullSnapshot(s.parity);
           const who = t.who();
           const a = await rawRequest(s.url, 'GET', path, {
             headers: who.cookie ? { cookie: who.cookie } : {},
           });
           count('query');
-          judge(`${t.key}?${qs}`, r, expected, a, before, fullSnapshot(s.parity));
+          judge(`${t.key}?${qs}`, r, expected, a, before, await fullSnapshot(s.parity));
           if (parsed.success && a.status !== 200)
             throw new Error(`valid query refused: ${path} ${a.status}`);
         }),
@@ -622,7 +622,7 @@ describe('generated path parameters', () => {
           const schemaOk = decoded !== undefined && r.params![name]!.safeParse(decoded).success;
           const path = fillPath(r.path, { [name]: segment });
           const body = bodies[routeKey(r)];
-          const before = fullSnapshot(s.parity);
+          const before = await fullSnapshot(s.parity);
           const a = await rawRequest(s.url, r.method, path, {
             headers: {
               origin: s.url,
@@ -648,14 +648,17 @@ describe('generated path parameters', () => {
             expected,
             a,
             before,
-            fullSnapshot(s.parity),
+            await fullSnapshot(s.parity),
           );
           // A well-formed id is not found (404), or names a market the fuzzing created, which
           // may refuse the fixed body (a multiple-choice market has no "yes": 400; 409).
           const exists =
             name === 'id' &&
             r.path.startsWith('/api/markets/') &&
-            dbOf(s.parity).prepare('SELECT 1 FROM markets WHERE id = ?').get(decoded) !== undefined;
+            // No stored id holds a NUL (PostgreSQL cannot even compare one).
+            !decoded?.includes('\0') &&
+            (await sqlAll(s.parity, 'SELECT 1 AS one FROM markets WHERE id = ?', [decoded]))
+              .length > 0;
           if (schemaOk && a.status >= 400 && a.status !== 404 && !exists) {
             throw new Error(`a well-formed unknown id answered ${a.status}: ${path}`);
           }
@@ -706,7 +709,7 @@ describe('generated headers', () => {
       fc.asyncProperty(fc.constantFrom(...ROUTES.map(routeKey)), header, async (key, value) => {
         const r = route(key);
         const path = fillPath(r.path, { id: 'fz-bin', username: 'fz_trader' });
-        const before = fullSnapshot(s.parity);
+        const before = await fullSnapshot(s.parity);
         const a = await rawRequest(s.url, r.method, path, {
           headers: { authorization: value, origin: s.url, 'content-type': 'application/json' },
           body: '{}',
@@ -718,7 +721,7 @@ describe('generated headers', () => {
           { status: 401, code: 'unauthenticated' },
           a,
           before,
-          fullSnapshot(s.parity),
+          await fullSnapshot(s.parity),
         );
       }),
       fcParams(150),
@@ -750,7 +753,7 @@ describe('generated headers', () => {
         async (key, headers) => {
           const r = route(key);
           const path = fillPath(r.path, { id: 'fz-bin', username: 'fz_trader' });
-          const before = fullSnapshot(s.parity);
+          const before = await fullSnapshot(s.parity);
           const a = await rawRequest(s.url, r.method, path, {
             headers,
             body: '{"outcomeId":"yes","shares":1}',
@@ -768,7 +771,7 @@ describe('generated headers', () => {
             expected,
             a,
             before,
-            fullSnapshot(s.parity),
+            await fullSnapshot(s.parity),
           );
         },
       ),
@@ -814,7 +817,7 @@ describe('the Slack command', () => {
             headers['x-slack-request-timestamp'] = how === 'garbage' ? '1e9' : ts;
             headers['x-slack-signature'] = how === 'forged' ? sign(ts, `${body}x`) : sign(ts, body);
           }
-          const before = fullSnapshot(s.parity);
+          const before = await fullSnapshot(s.parity);
           const a = await rawRequest(s.url, 'POST', slackRoute.path, { headers, body });
           count('slack command');
           let expected: Expect;
@@ -828,7 +831,7 @@ describe('the Slack command', () => {
             expected,
             a,
             before,
-            fullSnapshot(s.parity),
+            await fullSnapshot(s.parity),
           );
           if (how === 'signed' && a.status === 400) {
             // Only a text over Slack's 4,000 characters, or repeated fields, is refused.

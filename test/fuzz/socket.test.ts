@@ -116,7 +116,7 @@ function acks(event: string, args: unknown[]): boolean {
 describe('generated socket events', () => {
   it('acks subscribe and feed:join per their schemas, ignores the rest, and keeps the socket', async () => {
     const sockets = await Promise.all([connect('anonymous'), connect('cookie'), connect('token')]);
-    const before = fullSnapshot(s.parity);
+    const before = await fullSnapshot(s.parity);
     await fc.assert(
       fc.asyncProperty(
         fc.integer({ min: 0, max: 2 }),
@@ -169,7 +169,7 @@ describe('generated socket events', () => {
       ),
       fcParams(400),
     );
-    expect(snapshotDiff(before, fullSnapshot(s.parity))).toEqual([]);
+    expect(snapshotDiff(before, await fullSnapshot(s.parity))).toEqual([]);
   }, 60_000);
 
   it('answers a binary or oversized marketId with an error ack', async () => {
@@ -226,7 +226,7 @@ describe('raw packets', () => {
 
   it('never lets a malformed packet crash the server or disturb another socket', async () => {
     const observer = await connect('cookie');
-    const before = fullSnapshot(s.parity);
+    const before = await fullSnapshot(s.parity);
     await fc.assert(
       fc.asyncProperty(
         packet,
@@ -248,7 +248,7 @@ describe('raw packets', () => {
       fcParams(150),
     );
     expect(await alive(observer)).toBe(true);
-    expect(snapshotDiff(before, fullSnapshot(s.parity))).toEqual([]);
+    expect(snapshotDiff(before, await fullSnapshot(s.parity))).toEqual([]);
   }, 60_000);
 
   it('closes a connection that sends more than 16 KB in one message, and only that one', async () => {

@@ -1,13 +1,49 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Database } from 'better-sqlite3';
+import pg from 'pg';
 import { type Logger, pino } from 'pino';
 import { createParity, type Parity } from '../../server/app.ts';
 import { loadConfig } from '../../server/config.ts';
 import type { SocketLimits } from '../../server/realtime/socketServer.ts';
 
 export const ADMIN = { username: 'admin', password: 'admin-password-123' };
+
+/**
+ * `PARITY_TEST_POSTGRES=1` (set by `npm run test:cluster`) runs the same API tests on
+ * PostgreSQL: each server gets a schema of its own in `TEST_DATABASE_URL`, dropped with it.
+ */
+export const ON_POSTGRES = process.env.PARITY_TEST_POSTGRES === '1';
+export const TEST_DATABASE_URL =
+  process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const TEST_REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** A fresh schema name, unique across test files running at once. */
+export function freshSchema(prefix = 't'): string {
+  return `${prefix}_${randomBytes(6).toString('hex')}`;
+}
+
+/** Drops a test schema and everything in it. */
+export async function dropSchema(schema: string, url = TEST_DATABASE_URL): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  } finally {
+    await client.end();
+  }
+}
+
+/** The schema a data directory's server uses on PostgreSQL (kept across restarts). */
+function schemaOf(dataDir: string): string {
+  const file = join(dataDir, 'pg-schema');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const schema = freshSchema();
+  writeFileSync(file, schema);
+  return schema;
+}
 
 export interface TestServer {
   parity: Parity;
@@ -32,7 +68,12 @@ export async function startServer(
   } = {},
 ): Promise<TestServer> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'parity-test-'));
+  const pgEnv: Record<string, string> =
+    ON_POSTGRES && !opts.env?.DATABASE_URL
+      ? { DATABASE_URL: TEST_DATABASE_URL, DATABASE_SCHEMA: schemaOf(dataDir) }
+      : {};
   const config = loadConfig({
+    ...pgEnv,
     DATA_DIR: dataDir,
     ADMIN_USERNAME: ADMIN.username,
     ADMIN_PASSWORD: ADMIN.password,
@@ -58,7 +99,10 @@ export async function startServer(
     dataDir,
     close: async (o = {}) => {
       await parity.close();
-      if (!o.keepData) rmSync(dataDir, { recursive: true, force: true });
+      if (!o.keepData) {
+        if (pgEnv.DATABASE_SCHEMA) await dropSchema(pgEnv.DATABASE_SCHEMA);
+        rmSync(dataDir, { recursive: true, force: true });
+      }
     },
   };
 }
@@ -174,6 +218,59 @@ export function dbOf(parity: Parity): Database {
 }
 
 /**
+ * Runs read-only SQL on the server's database, SQLite or PostgreSQL (`?` placeholders; counts
+ * and sums come back as numbers), for checks that look past the API.
+ */
+export async function sqlAll<T = Record<string, unknown>>(
+  parity: Parity,
+  sql: string,
+  params: unknown[] = [],
+): Promise<T[]> {
+  const store = parity.ctx.store;
+  if (store.engine === 'sqlite')
+    return dbOf(parity)
+      .prepare(sql)
+      .all(...params) as T[];
+  let n = 0;
+  const text = sql.replace(/\?/g, () => `$${++n}`);
+  const { rows } = await (store as unknown as { pool: pg.Pool }).pool.query(text, params);
+  return rows.map((r: Record<string, unknown>) => {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(r)) {
+      out[k] =
+        typeof v === 'string' &&
+        /^-?\d+$/.test(v) &&
+        /^(n|count|sum|total|balance_cents|seq|amount_cents)$/.test(k)
+          ? Number(v)
+          : v;
+    }
+    return out as T;
+  });
+}
+
+/** Runs one writing statement on the server's database (`?` placeholders), either engine. */
+export async function sqlRun(parity: Parity, sql: string, params: unknown[] = []): Promise<void> {
+  const store = parity.ctx.store;
+  if (store.engine === 'sqlite') {
+    dbOf(parity)
+      .prepare(sql)
+      .run(...params);
+    return;
+  }
+  let n = 0;
+  await (store as unknown as { pool: pg.Pool }).pool.query(
+    sql.replace(/\?/g, () => `$${++n}`),
+    params,
+  );
+}
+
+/** The first row's `n` of a counting query. */
+async function countOf(parity: Parity, sql: string): Promise<number> {
+  const rows = await sqlAll<{ n: number | string }>(parity, sql);
+  return Number(rows[0]?.n ?? 0);
+}
+
+/**
  * Counts that any state change moves: the ledger, trades, forecasts, users, sessions, tokens,
  * audit entries and every market's seq. Equal snapshots before and after mean nothing changed.
  */
@@ -191,60 +288,53 @@ export type StateSnapshot = Record<
 > &
   Record<string, number>;
 
-export function stateSnapshot(parity: Parity): StateSnapshot {
-  const db = dbOf(parity);
-  const count = (sql: string) => (db.prepare(sql).get() as { n: number }).n;
+export async function stateSnapshot(parity: Parity): Promise<StateSnapshot> {
+  const count = (sql: string) => countOf(parity, sql);
   const out: StateSnapshot = {
-    ledgerTx: count('SELECT COUNT(*) AS n FROM ledger_tx'),
-    ledgerEntries: count('SELECT COUNT(*) AS n FROM ledger_entries'),
-    trades: count('SELECT COUNT(*) AS n FROM trades'),
-    forecasts: count('SELECT COUNT(*) AS n FROM forecasts'),
-    users: count('SELECT COUNT(*) AS n FROM users'),
-    sessions: count('SELECT COUNT(*) AS n FROM sessions'),
-    apiTokens: count('SELECT COUNT(*) AS n FROM api_tokens WHERE revoked_at IS NULL'),
-    audit: count('SELECT COUNT(*) AS n FROM audit'),
-    markets: count('SELECT COUNT(*) AS n FROM markets'),
+    ledgerTx: await count('SELECT COUNT(*) AS n FROM ledger_tx'),
+    ledgerEntries: await count('SELECT COUNT(*) AS n FROM ledger_entries'),
+    trades: await count('SELECT COUNT(*) AS n FROM trades'),
+    forecasts: await count('SELECT COUNT(*) AS n FROM forecasts'),
+    users: await count('SELECT COUNT(*) AS n FROM users'),
+    sessions: await count('SELECT COUNT(*) AS n FROM sessions'),
+    apiTokens: await count('SELECT COUNT(*) AS n FROM api_tokens WHERE revoked_at IS NULL'),
+    audit: await count('SELECT COUNT(*) AS n FROM audit'),
+    markets: await count('SELECT COUNT(*) AS n FROM markets'),
   };
-  for (const r of db.prepare('SELECT id, seq FROM markets').all() as {
-    id: string;
-    seq: number;
-  }[]) {
-    out[`seq:${r.id}`] = r.seq;
+  for (const r of await sqlAll<{ id: string; seq: number }>(
+    parity,
+    'SELECT id, seq FROM markets',
+  )) {
+    out[`seq:${r.id}`] = Number(r.seq);
   }
-  for (const r of db.prepare('SELECT id, balance_cents FROM accounts').all() as {
-    id: string;
-    balance_cents: number;
-  }[]) {
-    out[`balance:${r.id}`] = r.balance_cents;
+  for (const r of await sqlAll<{ id: string; balance_cents: number }>(
+    parity,
+    'SELECT id, balance_cents FROM accounts',
+  )) {
+    out[`balance:${r.id}`] = Number(r.balance_cents);
   }
   return out;
 }
 
 /** Ledger invariants every test can check: the accounts sum to zero, no user is negative. */
-export function ledgerInvariants(parity: Parity): {
+export async function ledgerInvariants(parity: Parity): Promise<{
   total: number;
   negativeUsers: number;
   negativeMarkets: number;
-} {
-  const db = (parity.ctx.store as unknown as { db: import('better-sqlite3').Database }).db;
-  const total = (
-    db.prepare('SELECT COALESCE(SUM(balance_cents),0) AS n FROM accounts').get() as { n: number }
-  ).n;
-  const entriesTotal = (
-    db.prepare('SELECT COALESCE(SUM(amount_cents),0) AS n FROM ledger_entries').get() as {
-      n: number;
-    }
-  ).n;
-  const negativeUsers = (
-    db
-      .prepare("SELECT COUNT(*) AS n FROM accounts WHERE id LIKE 'user:%' AND balance_cents < 0")
-      .get() as { n: number }
-  ).n;
-  const negativeMarkets = (
-    db
-      .prepare("SELECT COUNT(*) AS n FROM accounts WHERE id LIKE 'market:%' AND balance_cents < 0")
-      .get() as { n: number }
-  ).n;
+}> {
+  const total = await countOf(parity, 'SELECT COALESCE(SUM(balance_cents),0) AS n FROM accounts');
+  const entriesTotal = await countOf(
+    parity,
+    'SELECT COALESCE(SUM(amount_cents),0) AS n FROM ledger_entries',
+  );
+  const negativeUsers = await countOf(
+    parity,
+    "SELECT COUNT(*) AS n FROM accounts WHERE id LIKE 'user:%' AND balance_cents < 0",
+  );
+  const negativeMarkets = await countOf(
+    parity,
+    "SELECT COUNT(*) AS n FROM accounts WHERE id LIKE 'market:%' AND balance_cents < 0",
+  );
   if (entriesTotal !== 0) throw new Error(`ledger entries sum to ${entriesTotal}`);
   return { total, negativeUsers, negativeMarkets };
 }

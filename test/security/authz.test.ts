@@ -340,9 +340,9 @@ describe('the matrix', () => {
       for (const [i, who] of WHO.entries()) {
         const cell = await prepare(key, who);
         const call = cell.cookie ? cookieCaller(cell.cookie) : callerFor(who);
-        const before = fullSnapshot(server.parity);
+        const before = await fullSnapshot(server.parity);
         const res = await call(r.method, cell.path, cell.body, cell.headers);
-        const after = fullSnapshot(server.parity);
+        const after = await fullSnapshot(server.parity);
         got[who] = res.status;
         want[who] = statuses[i]!;
         if (res.status >= 400) {
@@ -402,7 +402,7 @@ describe('cross-site writes', () => {
       for (const [label, who, extra] of shapes) {
         const cell = await prepare(key, who);
         const call = cell.cookie ? cookieCaller(cell.cookie) : callerFor(who);
-        const before = fullSnapshot(server.parity);
+        const before = await fullSnapshot(server.parity);
         const res = await call(r.method, cell.path, cell.body, { ...cell.headers, ...extra });
         const code = (res.body as { error?: { code?: string } } | undefined)?.error?.code;
         if (res.status !== 403 || code !== 'forbidden') {
@@ -410,7 +410,7 @@ describe('cross-site writes', () => {
             `${key} [${label}]: ${res.status} ${JSON.stringify(res.body).slice(0, 120)}`,
           );
         }
-        const diff = snapshotDiff(before, fullSnapshot(server.parity));
+        const diff = snapshotDiff(before, await fullSnapshot(server.parity));
         if (diff.length) failures.push(`${key} [${label}] changed state: ${diff.join('; ')}`);
       }
     }

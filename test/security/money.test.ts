@@ -8,8 +8,8 @@ import { planTrade, type TradeContext } from '../../shared/trading.ts';
 import {
   adminClient,
   Client,
-  dbOf,
   ledgerInvariants,
+  sqlAll,
   startServer,
   type TestServer,
 } from '../helpers/server.ts';
@@ -237,7 +237,7 @@ describe('races against the real server', () => {
       buys.filter((r) => r.status === 409 && r.body.error.code === 'insufficient_funds').length,
     ).toBe(18);
     expect(await balance(t)).toBe(1000 - spent);
-    expect(ledgerInvariants(poor.parity)).toEqual({
+    expect(await ledgerInvariants(poor.parity)).toEqual({
       total: 0,
       negativeUsers: 0,
       negativeMarkets: 0,
@@ -263,7 +263,7 @@ describe('races against the real server', () => {
     ).toBe(9);
     // Ten winning shares pay 10 × 100 cents, once.
     expect(await balance(t)).toBe(before + 1000);
-    expect(ledgerInvariants(server.parity)).toEqual({
+    expect(await ledgerInvariants(server.parity)).toEqual({
       total: 0,
       negativeUsers: 0,
       negativeMarkets: 0,
@@ -289,14 +289,12 @@ describe('races against the real server', () => {
     const status = (await t.get('/api/markets/race-undo')).body.market.status;
     // Resolved: the 20 winning shares are paid once; closed: every payout was taken back.
     expect(await balance(t)).toBe(status === 'resolved' ? before + 2000 : before);
-    const db = dbOf(server.parity);
-    const account = db
-      .prepare("SELECT balance_cents AS n FROM accounts WHERE id = 'market:race-undo'")
-      .get() as {
-      n: number;
-    };
-    expect(account.n).toBeGreaterThanOrEqual(0);
-    expect(ledgerInvariants(server.parity)).toEqual({
+    const [account] = await sqlAll<{ n: number }>(
+      server.parity,
+      "SELECT balance_cents AS n FROM accounts WHERE id = 'market:race-undo'",
+    );
+    expect(account!.n).toBeGreaterThanOrEqual(0);
+    expect(await ledgerInvariants(server.parity)).toEqual({
       total: 0,
       negativeUsers: 0,
       negativeMarkets: 0,

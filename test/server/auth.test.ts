@@ -5,7 +5,7 @@ import {
   ADMIN,
   adminClient,
   Client,
-  dbOf,
+  sqlAll,
   startServer,
   stateSnapshot,
   type TestServer,
@@ -50,7 +50,7 @@ function expectError(r: { status: number; body: any }, status: number, code: str
 
 describe('authorization', () => {
   it('refuses every admin action to a trader with 403 forbidden and changes nothing', async () => {
-    const before = stateSnapshot(server.parity);
+    const before = await stateSnapshot(server.parity);
     const attempts = [
       trader.post('/api/markets', { question: 'A trader market?', closesAt: future() }),
       trader.post('/api/markets/auth-m/close', {}),
@@ -62,13 +62,13 @@ describe('authorization', () => {
       trader.post('/api/admin/simulation', { running: true }),
     ];
     for (const r of await Promise.all(attempts)) expectError(r, 403, 'forbidden');
-    expect(stateSnapshot(server.parity)).toEqual(before);
+    expect(await stateSnapshot(server.parity)).toEqual(before);
     expect((await trader.get('/api/markets/auth-m')).body.market.status).toBe('open');
   });
 
   it('answers unauthenticated writes and private reads with 401 unauthenticated', async () => {
     const anon = new Client(server.url);
-    const before = stateSnapshot(server.parity);
+    const before = await stateSnapshot(server.parity);
     const attempts = [
       anon.post('/api/markets', { question: 'Anonymous market?', closesAt: future() }),
       anon.post('/api/markets/auth-m/trades', { outcomeId: 'yes', shares: 1 }),
@@ -83,7 +83,7 @@ describe('authorization', () => {
       anon.get('/api/audit'),
     ];
     for (const r of await Promise.all(attempts)) expectError(r, 401, 'unauthenticated');
-    expect(stateSnapshot(server.parity)).toEqual(before);
+    expect(await stateSnapshot(server.parity)).toEqual(before);
   });
 
   it('lets an anonymous visitor read markets and quote', async () => {
@@ -116,9 +116,10 @@ describe('API tokens', () => {
     expect(me.body.user.username).toBe('tina');
     expect(me.body.user.balanceCents).toBe(100_000 - 513);
     // The token is stored hashed: its text is nowhere in the database.
-    const rows = dbOf(server.parity).prepare('SELECT token_hash FROM api_tokens').all() as {
-      token_hash: string;
-    }[];
+    const rows = await sqlAll<{ token_hash: string }>(
+      server.parity,
+      'SELECT token_hash FROM api_tokens',
+    );
     expect(rows.length).toBeGreaterThan(0);
     expect(rows.every((x) => x.token_hash !== token && /^[0-9a-f]{64}$/.test(x.token_hash))).toBe(
       true,
@@ -126,7 +127,7 @@ describe('API tokens', () => {
   });
 
   it('answers a bad or revoked token with 401, even on public reads', async () => {
-    const before = stateSnapshot(server.parity);
+    const before = await stateSnapshot(server.parity);
     for (const header of [
       'Bearer not-a-real-token-at-all',
       'Bearer x',
@@ -159,7 +160,7 @@ describe('API tokens', () => {
     const eve = new Client(server.url);
     await eve.register('eve_tokens');
     expectError(await eve.delete(`/api/me/tokens/${other.body.id}`), 404, 'not_found');
-    const snapshot = stateSnapshot(server.parity);
+    const snapshot = await stateSnapshot(server.parity);
     expect(snapshot.trades).toBe(before.trades);
     expect(snapshot.ledgerTx - before.ledgerTx).toBe(1); // eve's starting grant only
   });
@@ -167,7 +168,7 @@ describe('API tokens', () => {
 
 describe('cross-site requests', () => {
   it('refuses a cookie-authenticated write from a foreign origin or with neither Origin nor Referer', async () => {
-    const before = stateSnapshot(server.parity);
+    const before = await stateSnapshot(server.parity);
     const body = JSON.stringify({ outcomeId: 'yes', shares: 1 });
     const json = { 'content-type': 'application/json' };
     const foreign = await trader.raw('POST', '/api/markets/auth-m/trades', {
@@ -204,7 +205,7 @@ describe('cross-site requests', () => {
       body: 'a=1',
     });
     expectError(form, 403, 'forbidden');
-    expect(stateSnapshot(server.parity)).toEqual(before);
+    expect(await stateSnapshot(server.parity)).toEqual(before);
 
     // Same-origin Referer without Origin is accepted.
     const sameReferer = await trader.raw('POST', '/api/markets/auth-m/trades', {
@@ -242,7 +243,7 @@ describe('sessions', () => {
   });
 
   it('registers a username once when the same name is registered concurrently', async () => {
-    const before = stateSnapshot(server.parity);
+    const before = await stateSnapshot(server.parity);
     const all = await Promise.all(
       Array.from({ length: 6 }, () =>
         new Client(server.url).post('/api/auth/register', {
@@ -253,7 +254,7 @@ describe('sessions', () => {
     );
     expect(all.map((r) => r.status).sort()).toEqual([201, 409, 409, 409, 409, 409]);
     for (const r of all.filter((x) => x.status === 409)) expect(r.body.error.code).toBe('conflict');
-    const after = stateSnapshot(server.parity);
+    const after = await stateSnapshot(server.parity);
     expect(after.users - before.users).toBe(1);
     // One starting grant: one ledger transaction.
     expect(after.ledgerTx - before.ledgerTx).toBe(1);

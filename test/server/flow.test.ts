@@ -204,7 +204,7 @@ describe('the whole flow', () => {
 
     const account = await server.parity.ctx.store.balanceOf('market:flow-test');
     expect(account).toBe(0);
-    expect(ledgerInvariants(server.parity)).toMatchObject({
+    expect(await ledgerInvariants(server.parity)).toMatchObject({
       total: 0,
       negativeUsers: 0,
       negativeMarkets: 0,
@@ -252,7 +252,7 @@ describe('the whole flow', () => {
     expect(after).toBeLessThan(paid);
     const again = await admin.post('/api/markets/flow-test/resolve', { outcomeId: 'no' });
     expect(again.status).toBe(200);
-    expect(ledgerInvariants(server.parity).total).toBe(0);
+    expect((await ledgerInvariants(server.parity)).total).toBe(0);
   });
 
   it('cancels with net refunds, never negative, the house absorbing the difference', async () => {
@@ -293,7 +293,7 @@ describe('the whole flow', () => {
     expect((await frank.get('/api/me')).body.user.balanceCents).toBe(100_000);
     expect((await erin.get('/api/me')).body.user.balanceCents).toBe(100_000 - erinNet);
     expect(await server.parity.ctx.store.balanceOf('market:cancel-me')).toBe(0);
-    expect(ledgerInvariants(server.parity)).toMatchObject({ total: 0, negativeUsers: 0 });
+    expect(await ledgerInvariants(server.parity)).toMatchObject({ total: 0, negativeUsers: 0 });
   });
 
   it('subsidises each market with its worst-case loss, rounded up', async () => {

@@ -396,7 +396,7 @@ describe('bad input at every POST endpoint', () => {
   for (const e of ENDPOINTS) {
     it(`refuses bad bodies at ${e.path} (${Object.keys(e.valid).join(', ') || 'no fields'}) with a 4xx and changes nothing`, async () => {
       const c = clientFor(e.who);
-      const before = stateSnapshot(server.parity);
+      const before = await stateSnapshot(server.parity);
       const failures: string[] = [];
       for (const p of rawProbes(e)) {
         const r = await c.raw('POST', e.path, {
@@ -415,7 +415,7 @@ describe('bad input at every POST endpoint', () => {
         }
       }
       expect(failures).toEqual([]);
-      expect(stateSnapshot(server.parity)).toEqual(before);
+      expect(await stateSnapshot(server.parity)).toEqual(before);
       expect(({} as Record<string, unknown>).polluted).toBeUndefined();
       expect(Object.prototype).not.toHaveProperty('role');
     });
@@ -440,7 +440,7 @@ describe('bad input at every POST endpoint', () => {
   });
 
   it('answers schema-valid but extreme trades with a 4xx domain error', async () => {
-    const before = stateSnapshot(server.parity);
+    const before = await stateSnapshot(server.parity);
     const cases: [Record<string, unknown>, number, string][] = [
       [{ outcomeId: 'yes', shares: 1e7 }, 409, 'insufficient_funds'],
       [{ outcomeId: 'yes', shares: -1e7 }, 409, 'insufficient_shares'],
@@ -469,14 +469,14 @@ describe('bad input at every POST endpoint', () => {
       closesAt: future(),
     });
     expect([dup.status, dup.body.error.code]).toEqual([409, 'conflict']);
-    expect(stateSnapshot(server.parity)).toEqual(before);
+    expect(await stateSnapshot(server.parity)).toEqual(before);
   });
 });
 
 describe('bad input elsewhere', () => {
   it('answers bad query strings, path parameters and headers with a 4xx', async () => {
     const anon = new Client(server.url);
-    const before = stateSnapshot(server.parity);
+    const before = await stateSnapshot(server.parity);
     const gets: [Client, string][] = [
       [anon, '/api/markets?status=nope'],
       [anon, '/api/markets?status=open&status=all'],
@@ -540,7 +540,7 @@ describe('bad input elsewhere', () => {
       }
     }
     expect(failures).toEqual([]);
-    expect(stateSnapshot(server.parity)).toEqual(before);
+    expect(await stateSnapshot(server.parity)).toEqual(before);
   });
 
   it('refuses a token revocation for an unknown id', async () => {

@@ -1,6 +1,12 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Receiver, startReceiver } from '../helpers/receiver.ts';
-import { adminClient, type Client, startServer, type TestServer } from '../helpers/server.ts';
+import {
+  adminClient,
+  type Client,
+  sqlRun,
+  startServer,
+  type TestServer,
+} from '../helpers/server.ts';
 
 /** The outbox under failure: retries with backoff, 429s, permanent refusals, restarts, SSRF. */
 
@@ -108,7 +114,11 @@ describe('retries', () => {
       closesAt: inDays(9),
     });
     await rx.waitFor(() => rx.to('/limited').length >= 1);
-    const during = await deliveries(admin, id);
+    // The answer is recorded a moment after the receiver saw the request.
+    const during = await until(
+      () => deliveries(admin, id),
+      (ds) => ds[0]?.status !== 'pending',
+    );
     expect(during[0]).toMatchObject({
       status: 'retrying',
       attempts: 1,
@@ -300,10 +310,10 @@ describe('address guard', () => {
     await server.close({ keepData: true });
     // The retry is far off; the restarted server takes it up only once it is due, so move it.
     ({ server, admin } = await withServer({ WEBHOOK_ALLOW_PRIVATE: '0' }, server.dataDir));
-    const db = (server.parity.ctx.store as unknown as { db: import('better-sqlite3').Database }).db;
-    db.prepare('UPDATE webhook_deliveries SET next_attempt_at = ? WHERE webhook_id = ?').run(
-      new Date(0).toISOString(),
-      id,
+    await sqlRun(
+      server.parity,
+      'UPDATE webhook_deliveries SET next_attempt_at = ? WHERE webhook_id = ?',
+      [new Date(0).toISOString(), id],
     );
     const [d] = await until(
       () => deliveries(admin, id),

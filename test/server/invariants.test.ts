@@ -4,8 +4,8 @@ import { payoutCents, subsidyCents } from '../../shared/money.ts';
 import {
   adminClient,
   Client,
-  dbOf,
   ledgerInvariants,
+  sqlAll,
   startServer,
   type TestServer,
 } from '../helpers/server.ts';
@@ -195,7 +195,7 @@ describe('the ledger under concurrent random trading', () => {
     expect(errorCodes.get('insufficient_shares')).toBeGreaterThan(0);
     expect(ok200).toBe(seen.size + replays);
     expect((await server.parity.ctx.store.tradeCount()) - tradesBefore).toBe(seen.size);
-    expect(ledgerInvariants(server.parity)).toEqual({
+    expect(await ledgerInvariants(server.parity)).toEqual({
       total: 0,
       negativeUsers: 0,
       negativeMarkets: 0,
@@ -209,16 +209,20 @@ describe('the ledger under concurrent random trading', () => {
     }
 
     const positions = positionsFromTrades();
-    const db = dbOf(server.parity);
     for (const m of MARKETS) {
       const market = (await admin.get(`/api/markets/${m.id}`)).body.market;
       const inMarket = trades.filter((t) => t.marketId === m.id);
-      const rows = db
-        .prepare(
-          `SELECT u.username, p.outcome_id AS outcomeId, p.shares, p.cost_cents AS costCents
-           FROM positions p JOIN users u ON u.id = p.user_id WHERE p.market_id = ?`,
-        )
-        .all(m.id) as { username: string; outcomeId: string; shares: number; costCents: number }[];
+      const rows = await sqlAll<{
+        username: string;
+        outcomeId: string;
+        shares: number;
+        costCents: number;
+      }>(
+        server.parity,
+        `SELECT u.username, p.outcome_id AS "outcomeId", p.shares, p.cost_cents AS "costCents"
+         FROM positions p JOIN users u ON u.id = p.user_id WHERE p.market_id = ?`,
+        [m.id],
+      );
       m.outcomes.forEach((o, i) => {
         const q = market.outcomes[i].shares;
         // q is the sum of the positions, and the sum of the confirmed trades.
@@ -299,7 +303,7 @@ describe('the ledger under concurrent random trading', () => {
       expect(await store.balanceOf(`market:${marketId}`)).toBe(0);
     }
 
-    expect(ledgerInvariants(server.parity)).toEqual({
+    expect(await ledgerInvariants(server.parity)).toEqual({
       total: 0,
       negativeUsers: 0,
       negativeMarkets: 0,
@@ -320,11 +324,11 @@ describe('the ledger under concurrent random trading', () => {
     const un = await admin.post('/api/markets/load-a/unresolve', { note: 'test undo' });
     expect(un.status).toBe(200);
     expect(await store.balanceOf('market:load-a')).toBe(aBefore);
-    expect(ledgerInvariants(server.parity).total).toBe(0);
+    expect((await ledgerInvariants(server.parity)).total).toBe(0);
     const reResolved = await admin.post('/api/markets/load-a/resolve', { outcomeId: 'no' });
     expect(reResolved.status).toBe(200);
     expect(await store.balanceOf('market:load-a')).toBe(0);
-    expect(ledgerInvariants(server.parity)).toEqual({
+    expect(await ledgerInvariants(server.parity)).toEqual({
       total: 0,
       negativeUsers: 0,
       negativeMarkets: 0,
@@ -347,7 +351,7 @@ describe('the ledger under concurrent random trading', () => {
       200,
     );
     expect(await store.balanceOf('market:load-c')).toBe(0);
-    expect(ledgerInvariants(server.parity)).toEqual({
+    expect(await ledgerInvariants(server.parity)).toEqual({
       total: 0,
       negativeUsers: 0,
       negativeMarkets: 0,

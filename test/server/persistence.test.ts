@@ -101,7 +101,7 @@ describe('restart persistence', () => {
       ).toBe(200);
 
       const before = await everything(admin, [pia, quinn]);
-      const counts = stateSnapshot(first.parity);
+      const counts = await stateSnapshot(first.parity);
       const adminId = before.admin.user.id;
       expect(before.markets.length).toBeGreaterThanOrEqual(12);
       await first.close({ keepData: true });
@@ -139,7 +139,7 @@ describe('restart persistence', () => {
         expect(strip(after)).toEqual(strip(before));
 
         // Seeds are not inserted twice and the admin is not recreated.
-        const countsAfter = stateSnapshot(second.parity);
+        const countsAfter = await stateSnapshot(second.parity);
         expect(countsAfter.markets).toBe(counts.markets);
         expect(countsAfter.users).toBe(counts.users);
         expect(countsAfter.ledgerTx).toBe(counts.ledgerTx);
@@ -164,7 +164,7 @@ describe('restart persistence', () => {
           idempotencyKey: 'pia-1',
         });
         expect(retry.body.trade).toEqual(t1.body.trade);
-        expect(stateSnapshot(second.parity).trades).toBe(counts.trades);
+        expect((await stateSnapshot(second.parity)).trades).toBe(counts.trades);
 
         // Trading goes on from the persisted state: 25 yes then 5 more at b = 100.
         const more = await pia2.post('/api/markets/persist-open/trades', {
@@ -174,7 +174,7 @@ describe('restart persistence', () => {
         expect(more.status).toBe(200);
         expect(Number(more.body.trade.id)).toBeGreaterThan(Number(t1.body.trade.id));
         expect(more.body.market.outcomes[0].shares).toBe(30);
-        expect(ledgerInvariants(second.parity)).toEqual({
+        expect(await ledgerInvariants(second.parity)).toEqual({
           total: 0,
           negativeUsers: 0,
           negativeMarkets: 0,
@@ -186,7 +186,7 @@ describe('restart persistence', () => {
       // A third start still finds one copy of every seed.
       const third = await startServer({ dataDir });
       try {
-        expect(stateSnapshot(third.parity).markets).toBe(counts.markets);
+        expect((await stateSnapshot(third.parity)).markets).toBe(counts.markets);
       } finally {
         await third.close({ keepData: true });
       }

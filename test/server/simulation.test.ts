@@ -64,7 +64,7 @@ describe('live bots', () => {
     const settled = (await botTrades()).length;
     await sleep(300);
     expect((await botTrades()).length).toBe(settled);
-    expect(ledgerInvariants(server.parity)).toMatchObject({
+    expect(await ledgerInvariants(server.parity)).toMatchObject({
       total: 0,
       negativeUsers: 0,
       negativeMarkets: 0,

@@ -55,7 +55,7 @@ describe('idempotent retries', () => {
   it('returns the first trade for a sequential retry and charges once', async () => {
     const id = await market();
     const c = await trader();
-    const before = stateSnapshot(server.parity);
+    const before = await stateSnapshot(server.parity);
     const body = { outcomeId: 'yes', shares: 10, idempotencyKey: 'retry-1' };
     const first = await c.post(`/api/markets/${id}/trades`, body);
     const second = await c.post(`/api/markets/${id}/trades`, body);
@@ -65,7 +65,7 @@ describe('idempotent retries', () => {
     // 10 yes at b = 100 from (0, 0): 100 ln((e^0.1 + 1) / 2) = 5.12495 credits → 513 cents.
     expect(first.body.trade.costCents).toBe(513);
     expect(await balance(c)).toBe(100_000 - 513);
-    expect(stateSnapshot(server.parity).trades - before.trades).toBe(1);
+    expect((await stateSnapshot(server.parity)).trades - before.trades).toBe(1);
     // A retry whose body changed still answers with the first trade: the key names the intent.
     const changed = await c.post(`/api/markets/${id}/trades`, { ...body, shares: 50 });
     expect(changed.body.trade).toEqual(first.body.trade);
@@ -75,7 +75,7 @@ describe('idempotent retries', () => {
   it('makes one trade from concurrent requests with the same key', async () => {
     const id = await market();
     const c = await trader();
-    const before = stateSnapshot(server.parity);
+    const before = await stateSnapshot(server.parity);
     const body = { outcomeId: 'no', amountCents: 2500, idempotencyKey: 'burst' };
     const all = await Promise.all(
       Array.from({ length: 12 }, () => c.post(`/api/markets/${id}/trades`, body)),
@@ -85,7 +85,7 @@ describe('idempotent retries', () => {
     const cost = all[0]!.body.trade.costCents;
     expect(cost).toBeLessThanOrEqual(2500);
     expect(await balance(c)).toBe(100_000 - cost);
-    const after = stateSnapshot(server.parity);
+    const after = await stateSnapshot(server.parity);
     expect(after.trades - before.trades).toBe(1);
     expect(after[`seq:${id}`]).toBe(1);
   });
@@ -108,14 +108,14 @@ describe('idempotent retries', () => {
     expect(t1.status).toBe(200);
     expect(t2.status).toBe(200);
     expect(t2.body.trade.id).not.toBe(t1.body.trade.id);
-    const before = stateSnapshot(server.parity);
+    const before = await stateSnapshot(server.parity);
     const other = await c1.post(`/api/markets/${b}/trades`, {
       outcomeId: 'yes',
       shares: 1,
       idempotencyKey: 'shared',
     });
     expectError(other, 409, 'conflict');
-    expect(stateSnapshot(server.parity)).toEqual(before);
+    expect(await stateSnapshot(server.parity)).toEqual(before);
   });
 
   it('lets a key be used again after its first attempt failed', async () => {
@@ -144,7 +144,7 @@ describe('guards', () => {
     const c = await trader();
     const q = await c.post(`/api/markets/${id}/quote`, { outcomeId: 'yes', shares: 10 });
     expect(q.body.costCents).toBe(513);
-    const before = stateSnapshot(server.parity);
+    const before = await stateSnapshot(server.parity);
     const r = await c.post(`/api/markets/${id}/trades`, {
       outcomeId: 'yes',
       shares: 10,
@@ -152,7 +152,7 @@ describe('guards', () => {
     });
     expectError(r, 409, 'slippage');
     expect(r.body.error.details).toMatchObject({ costCents: 513, maxCostCents: 512 });
-    expect(stateSnapshot(server.parity)).toEqual(before);
+    expect(await stateSnapshot(server.parity)).toEqual(before);
     const exact = await c.post(`/api/markets/${id}/trades`, {
       outcomeId: 'yes',
       shares: 10,
@@ -164,14 +164,14 @@ describe('guards', () => {
     const proceeds = -sellQuote.body.costCents;
     // Selling back the same 10 from (10, 0) returns at most the 513 paid, rounded down: 512.
     expect(proceeds).toBe(512);
-    const mid = stateSnapshot(server.parity);
+    const mid = await stateSnapshot(server.parity);
     const tooGreedy = await c.post(`/api/markets/${id}/trades`, {
       outcomeId: 'yes',
       shares: -10,
       maxCostCents: -(proceeds + 1),
     });
     expectError(tooGreedy, 409, 'slippage');
-    expect(stateSnapshot(server.parity)).toEqual(mid);
+    expect(await stateSnapshot(server.parity)).toEqual(mid);
     const sold = await c.post(`/api/markets/${id}/trades`, {
       outcomeId: 'yes',
       shares: -10,
@@ -184,7 +184,7 @@ describe('guards', () => {
   it('refuses a buy the balance cannot pay with 409 insufficient_funds and changes nothing', async () => {
     const id = await market();
     const c = await trader();
-    const before = stateSnapshot(server.parity);
+    const before = await stateSnapshot(server.parity);
     // 2000 yes at b = 100 cost 100 ln((e^20 + 1) / 2) ≈ 1930.69 credits, above the 1,000 granted.
     const big = await c.post(`/api/markets/${id}/trades`, { outcomeId: 'yes', shares: 2000 });
     expectError(big, 409, 'insufficient_funds');
@@ -194,7 +194,7 @@ describe('guards', () => {
       amountCents: 100_001,
     });
     expectError(over, 409, 'insufficient_funds');
-    expect(stateSnapshot(server.parity)).toEqual(before);
+    expect(await stateSnapshot(server.parity)).toEqual(before);
     // Spending exactly the whole balance is allowed and leaves it at zero or one cent.
     const all = await c.post(`/api/markets/${id}/trades`, {
       outcomeId: 'yes',
@@ -213,15 +213,15 @@ describe('guards', () => {
   it('refuses to sell shares not held with 409 insufficient_shares', async () => {
     const id = await market();
     const c = await trader();
-    const before = stateSnapshot(server.parity);
+    const before = await stateSnapshot(server.parity);
     expectError(
       await c.post(`/api/markets/${id}/trades`, { outcomeId: 'yes', shares: -1 }),
       409,
       'insufficient_shares',
     );
-    expect(stateSnapshot(server.parity)).toEqual(before);
+    expect(await stateSnapshot(server.parity)).toEqual(before);
     await c.post(`/api/markets/${id}/trades`, { outcomeId: 'yes', shares: 5 });
-    const mid = stateSnapshot(server.parity);
+    const mid = await stateSnapshot(server.parity);
     const r = await c.post(`/api/markets/${id}/trades`, { outcomeId: 'yes', shares: -6 });
     expectError(r, 409, 'insufficient_shares');
     expect(r.body.error.details).toEqual({ held: 5 });
@@ -231,7 +231,7 @@ describe('guards', () => {
       409,
       'insufficient_shares',
     );
-    expect(stateSnapshot(server.parity)).toEqual(mid);
+    expect(await stateSnapshot(server.parity)).toEqual(mid);
     const all = await c.post(`/api/markets/${id}/trades`, { outcomeId: 'yes', shares: -5 });
     expect(all.status).toBe(200);
     expect((await c.get('/api/me')).body.positions.filter((p: any) => p.marketId === id)).toEqual(
@@ -388,7 +388,7 @@ describe('solvency', () => {
       ),
       { numRuns: 20 },
     );
-    expect(ledgerInvariants(server.parity)).toEqual({
+    expect(await ledgerInvariants(server.parity)).toEqual({
       total: 0,
       negativeUsers: 0,
       negativeMarkets: 0,
@@ -412,7 +412,7 @@ describe('markets that are not open', () => {
     expect(
       (await admin.post(`/api/markets/${ids.cancelled}/resolve`, { cancel: true })).status,
     ).toBe(200);
-    const before = stateSnapshot(server.parity);
+    const before = await stateSnapshot(server.parity);
     for (const [status, id] of Object.entries(ids)) {
       expect((await c.get(`/api/markets/${id}`)).body.market.status).toBe(status);
       for (const body of [
@@ -431,7 +431,7 @@ describe('markets that are not open', () => {
       );
       expectError(await admin.post(`/api/markets/${id}/close`, {}), 409, 'market_not_open');
     }
-    expect(stateSnapshot(server.parity)).toEqual(before);
+    expect(await stateSnapshot(server.parity)).toEqual(before);
   });
 
   it('closes a market at closesAt by its timer, without any request', async () => {
@@ -521,6 +521,6 @@ describe('negative balances after an undone resolution', () => {
     expect(
       (await c.post(`/api/markets/${m2}/trades`, { outcomeId: 'yes', shares: 1 })).status,
     ).toBe(200);
-    expect(ledgerInvariants(server.parity).total).toBe(0);
+    expect((await ledgerInvariants(server.parity)).total).toBe(0);
   });
 });
