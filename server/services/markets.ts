@@ -74,6 +74,18 @@ export async function marketFromRequest(ctx: Ctx, req: CreateMarketRequest): Pro
  * transaction. `actor` is the admin's username, or 'seed'.
  */
 export async function createMarket(ctx: Ctx, actor: string, def: NewMarket): Promise<Market> {
+  try {
+    return await createMarketOnce(ctx, actor, def);
+  } catch (err) {
+    // Two creations of one id at once (nodes seeding together): the later hits the primary key.
+    if (!(err instanceof DomainError) && (await ctx.store.market(def.id))) {
+      throw new DomainError('conflict', `a market with id ${def.id} exists`, { id: def.id });
+    }
+    throw err;
+  }
+}
+
+async function createMarketOnce(ctx: Ctx, actor: string, def: NewMarket): Promise<Market> {
   const ids = new Set(def.outcomes.map((o) => o.id));
   for (const c of def.claims) {
     if (!ids.has(c.outcomeId)) {
