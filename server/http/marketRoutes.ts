@@ -20,7 +20,7 @@ import {
 } from '../services/markets.ts';
 import { resolveMarket, unresolveMarket } from '../services/resolution.ts';
 import { marketScores } from '../services/scores.ts';
-import { closeIfOverdue, quote, trade } from '../services/trading.ts';
+import { quote, trade } from '../services/trading.ts';
 import { marketView, tradeView } from '../services/views.ts';
 import { currentUser, requireAdmin, requireUser } from './auth.ts';
 import { jsonBody, parse } from './errors.ts';
@@ -67,8 +67,6 @@ export function marketRoutes(ctx: Ctx): Router {
     const user = requireUser(res);
     const marketId = id(req.params.id);
     const body = parse(TradeRequest, jsonBody(req));
-    // A market past its close time is closed on its own, not inside the trade that fails.
-    await closeIfOverdue(ctx, await requireMarket(ctx.store, marketId));
     // SQLite group-commits the trades of one event-loop turn (one fsync); each answers after it.
     res.json(await trade(ctx, marketId, body, user));
   });

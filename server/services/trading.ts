@@ -1,4 +1,4 @@
-import { DomainError } from '../../shared/errors.ts';
+import { DomainError, isDomainError } from '../../shared/errors.ts';
 import type {
   QuoteResponse,
   TradeRequest,
@@ -75,6 +75,12 @@ export async function trade(
   try {
     return await tradeOnce(ctx, marketId, req, user);
   } catch (err) {
+    // A market past its close time is closed on its own, not inside the trade that fails,
+    // so the answer and the state agree.
+    if (isDomainError(err) && err.code === 'market_not_open' && 'closesAt' in Object(err.details)) {
+      await closeOverdue(ctx);
+      throw err;
+    }
     // Two requests with one key on two markets lock different rows; the second to commit hits
     // the unique key. Run it again: now it finds the first and answers as a retry does.
     if (
