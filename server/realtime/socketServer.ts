@@ -29,7 +29,7 @@ interface SocketData {
 
 /** Between nodes (through the adapter): committed domain events. */
 interface InterServerEvents {
-  [CLUSTER_EVENT]: (e: DomainEvent) => void;
+  [CLUSTER_EVENT]: (events: DomainEvent[]) => void;
 }
 
 type ParitySocket = Socket<

@@ -1,0 +1,1199 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { NewDelivery, WebhookRow } from '../../../server/store/integrationsStore.ts';
+import { checkReachable, PgStore } from '../../../server/store/postgres/pgStore.ts';
+import { SqliteStore } from '../../../server/store/sqliteStore.ts';
+import type { MarketRow, Store, UserRow } from '../../../server/store/store.ts';
+import { DomainError } from '../../../shared/errors.ts';
+import {
+  adminQuery,
+  dropSchema,
+  PG_ENABLED,
+  PG_URL,
+  requirePostgres,
+  uniqueSchema,
+} from '../../helpers/postgres.ts';
+
+/**
+ * One suite, two engines: every method of the storage port must answer the same on SQLite and
+ * on PostgreSQL (values, orderings, null vs undefined, errors). The stores are shared by the
+ * tests of an engine, so each test makes its own rows (unique ids) and counts in deltas.
+ */
+
+interface Opened {
+  store: Store;
+  cleanup(): Promise<void>;
+}
+
+interface Engine {
+  name: 'sqlite' | 'postgres';
+  enabled: boolean;
+  open(): Promise<Opened>;
+}
+
+const PG_SCHEMA = uniqueSchema('conf');
+
+const ENGINES: Engine[] = [
+  {
+    name: 'sqlite',
+    enabled: true,
+    async open() {
+      const dir = mkdtempSync(join(tmpdir(), 'parity-conf-'));
+      const store = new SqliteStore(join(dir, 'parity.db'));
+      return {
+        store,
+        async cleanup() {
+          await store.close();
+          rmSync(dir, { recursive: true, force: true });
+        },
+      };
+    },
+  },
+  {
+    name: 'postgres',
+    enabled: PG_ENABLED,
+    async open() {
+      await requirePostgres();
+      const store = await PgStore.open({ connectionString: PG_URL, schema: PG_SCHEMA });
+      return {
+        store,
+        async cleanup() {
+          await store.close();
+          await dropSchema(PG_SCHEMA);
+        },
+      };
+    },
+  },
+];
+
+const BASE = Date.UTC(2030, 0, 1);
+/** A timestamp `s` seconds after the suite's epoch. */
+const iso = (s: number) => new Date(BASE + s * 1000).toISOString();
+const FAR = '2999-01-01T00:00:00.000Z';
+
+let counter = 0;
+const RUN = Math.random().toString(36).slice(2, 8);
+const uid = (prefix: string) => `${prefix}_${RUN}_${String(++counter).padStart(4, '0')}`;
+
+function user(over: Partial<UserRow> = {}): UserRow {
+  const id = uid('u');
+  return {
+    id,
+    username: `name_${id}`,
+    passwordHash: `hash-${id}`,
+    role: 'trader',
+    bot: false,
+    createdAt: iso(0),
+    ...over,
+  };
+}
+
+function market(over: Partial<MarketRow> = {}): MarketRow {
+  return {
+    id: uid('m'),
+    question: 'Will it rain?',
+    description: 'A question about "weather" — with ünïcødé',
+    criteria: 'Met office',
+    tags: ['weather', 'uk'],
+    type: 'binary',
+    outcomes: [
+      { id: 'yes', label: 'Yes' },
+      { id: 'no', label: 'No' },
+    ],
+    // Doubles that a lossy round trip would change.
+    q: [0.1 + 0.2, 1 / 3, 1e-300, -2.5e-17],
+    liquidity: 100 / 7,
+    status: 'open',
+    createdAt: iso(0),
+    closesAt: FAR,
+    closedAt: null,
+    volumeCents: 0,
+    seq: 0,
+    resolution: null,
+    claims: [],
+    createdBy: null,
+    ...over,
+  };
+}
+
+describe.each(ENGINES)('store conformance: $name', (engine) => {
+  describe.runIf(engine.enabled)(
+    engine.enabled ? 'port' : 'port (set PARITY_TEST_POSTGRES=1)',
+    () => {
+      let store: Store;
+      let cleanup: (() => Promise<void>) | undefined;
+
+      beforeAll(async () => {
+        ({ store, cleanup } = await engine.open());
+      });
+      afterAll(async () => {
+        await cleanup?.();
+      });
+
+      it('reports its engine', () => {
+        expect(store.engine).toBe(engine.name);
+      });
+
+      it('round-trips users, sessions and API tokens', async () => {
+        const before = await store.userCount();
+        const a = user({ bot: true, role: 'admin' });
+        const b = user();
+        await store.insertUser(a);
+        await store.insertUser(b);
+        expect(await store.userById(a.id)).toEqual(a);
+        expect(await store.userByUsername(b.username)).toEqual(b);
+        expect(await store.userById('missing')).toBeUndefined();
+        expect(await store.userByUsername('missing')).toBeUndefined();
+        expect(await store.userCount()).toBe(before + 2);
+        expect(await store.usersByIds([b.id, 'missing', a.id])).toEqual([a, b]);
+        expect(await store.usersByIds([])).toEqual([]);
+        await expect(store.insertUser({ ...user(), username: a.username })).rejects.toThrow();
+
+        const session = uid('sess');
+        await store.insertSession(session, a.id, iso(0), iso(100));
+        expect(await store.sessionUser(session, iso(99))).toEqual(a);
+        expect(await store.sessionUser(session, iso(100))).toBeUndefined();
+        await store.deleteSession(session);
+        expect(await store.sessionUser(session, iso(1))).toBeUndefined();
+
+        const tokenId = uid('tok');
+        const tokenHash = uid('th');
+        await store.insertApiToken(tokenId, a.id, tokenHash, iso(0));
+        expect(await store.apiTokenUser(tokenHash)).toEqual(a);
+        expect(await store.revokeApiToken(tokenId, b.id, iso(1))).toBe(false);
+        expect(await store.revokeApiToken(tokenId, a.id, iso(1))).toBe(true);
+        expect(await store.revokeApiToken(tokenId, a.id, iso(2))).toBe(false);
+        expect(await store.apiTokenUser(tokenHash)).toBeUndefined();
+      });
+
+      it('posts balanced ledger transactions and reads balances and entries', async () => {
+        const [a, b, c] = [uid('acct'), uid('acct'), uid('acct')];
+        const m = uid('mkt');
+        await store.ensureAccount(a);
+        await store.ensureAccount(a);
+        expect(await store.balanceOf(a)).toBe(0);
+        const t1 = await store.post({ kind: 'grant', ref: 'r1', at: iso(1) }, [
+          { account: a, amountCents: -1000 },
+          { account: b, amountCents: 1000 },
+        ]);
+        // One account twice in a transaction, and a zero entry (not written).
+        const t2 = await store.transaction((tx) =>
+          tx.post({ kind: 'trade', marketId: m, ref: 'r2', at: iso(2) }, [
+            { account: b, amountCents: -300 },
+            { account: a, amountCents: 100 },
+            { account: c, amountCents: 0 },
+            { account: a, amountCents: 200 },
+          ]),
+        );
+        const t3 = await store.post({ kind: 'payout', marketId: m, at: iso(3) }, [
+          { account: a, amountCents: -50 },
+          { account: b, amountCents: 50 },
+        ]);
+        expect(Number.isInteger(t1)).toBe(true);
+        expect(t2).toBeGreaterThan(t1);
+        expect(t3).toBeGreaterThan(t2);
+        expect(await store.balanceOf(a)).toBe(-750);
+        expect(await store.balanceOf(b)).toBe(750);
+        expect(await store.balanceOf(c)).toBe(0);
+        expect(await store.transaction((tx) => tx.balanceForUpdate(b))).toBe(750);
+        expect(await store.transaction((tx) => tx.balanceForUpdate('missing'))).toBe(0);
+        expect([...(await store.balancesOf([b, 'missing', a]))]).toEqual([
+          [b, 750],
+          ['missing', 0],
+          [a, -750],
+        ]);
+        expect(await store.receivedOfKind(b, 'grant')).toBe(1000);
+        expect(await store.receivedOfKind(a, 'trade')).toBe(300);
+        expect(await store.receivedOfKind(a, 'nothing')).toBe(0);
+        expect(await store.ledgerTotal()).toBe(0);
+        expect(await store.ledgerEntriesOfMarket(m, ['trade'])).toEqual([
+          { txId: t2, account: b, amountCents: -300, kind: 'trade', ref: 'r2' },
+          { txId: t2, account: a, amountCents: 100, kind: 'trade', ref: 'r2' },
+          { txId: t2, account: a, amountCents: 200, kind: 'trade', ref: 'r2' },
+        ]);
+        const both = await store.ledgerEntriesOfMarket(m, ['trade', 'payout']);
+        expect(both.map((e) => [e.txId, e.amountCents, e.ref])).toEqual([
+          [t3, -50, null],
+          [t3, 50, null],
+          [t2, -300, 'r2'],
+          [t2, 100, 'r2'],
+          [t2, 200, 'r2'],
+        ]);
+        expect(await store.ledgerEntriesOfMarket(m, ['grant'])).toEqual([]);
+      });
+
+      it('refuses unbalanced and non-integer ledger transactions and writes nothing', async () => {
+        const [a, b] = [uid('acct'), uid('acct')];
+        const m = uid('mkt');
+        await expect(
+          store.post({ kind: 'x', marketId: m, at: iso(1) }, [
+            { account: a, amountCents: -100 },
+            { account: b, amountCents: 99 },
+          ]),
+        ).rejects.toThrow(/unbalanced/);
+        await expect(
+          store.post({ kind: 'x', marketId: m, at: iso(1) }, [
+            { account: a, amountCents: 0.5 },
+            { account: b, amountCents: -0.5 },
+          ]),
+        ).rejects.toThrow(/non-integer/);
+        await expect(
+          store.transaction((tx) =>
+            tx.post({ kind: 'x', marketId: m, at: iso(1) }, [
+              { account: a, amountCents: Number.NaN },
+              { account: b, amountCents: 1 },
+            ]),
+          ),
+        ).rejects.toThrow(/non-integer/);
+        expect(await store.balanceOf(a)).toBe(0);
+        expect(await store.balanceOf(b)).toBe(0);
+        expect(await store.ledgerEntriesOfMarket(m, ['x'])).toEqual([]);
+        expect(await store.ledgerTotal()).toBe(0);
+      });
+
+      it('stores markets, their state and history', async () => {
+        const creator = user();
+        await store.insertUser(creator);
+        // Same created_at for m2 and m3: ordered by id within it.
+        const m1 = market({ closesAt: '2001-01-01T00:00:00.000Z', createdAt: iso(1) });
+        const m2 = market({ createdAt: iso(5), createdBy: creator.id, type: 'multiple' });
+        const m3 = market({
+          createdAt: iso(5),
+          status: 'closed',
+          closedAt: iso(6),
+          claims: [
+            {
+              who: 'A. Pundit',
+              said: 'surely',
+              source: 'https://example.com',
+              date: '2030-01-01',
+              outcomeId: 'yes',
+              probability: 0.9,
+            },
+          ],
+        });
+        for (const m of [m1, m2, m3]) await store.insertMarket(m);
+        expect(await store.market(m1.id)).toEqual(m1);
+        expect(await store.market(m3.id)).toEqual(m3);
+        expect(await store.market('missing')).toBeUndefined();
+        expect(await store.transaction((tx) => tx.marketForUpdate(m2.id))).toEqual(m2);
+        expect(await store.transaction((tx) => tx.marketForUpdate('missing'))).toBeUndefined();
+        const ours = (ms: MarketRow[]) => ms.filter((m) => [m1.id, m2.id, m3.id].includes(m.id));
+        expect(ours(await store.markets('all'))).toEqual([m2, m3, m1]);
+        expect(ours(await store.markets('open'))).toEqual([m2, m1]);
+        expect(ours(await store.markets('closed'))).toEqual([m3]);
+
+        expect(await store.overdueMarkets('2001-06-01T00:00:00.000Z')).toEqual([m1.id]);
+        expect(await store.nextCloseAt()).toBe(m1.closesAt);
+        const resolved = {
+          id: m1.id,
+          q: [12.5, -0.000123456789012345],
+          status: 'resolved' as const,
+          closedAt: iso(7),
+          volumeCents: 4321,
+          seq: 9,
+          resolution: { outcomeId: 'yes', resolvedAt: iso(8), note: 'it rained', knownAt: null },
+        };
+        await store.saveMarketState(resolved);
+        expect(await store.market(m1.id)).toEqual({ ...m1, ...resolved });
+        expect(await store.overdueMarkets('2001-06-01T00:00:00.000Z')).toEqual([]);
+        await store.saveMarketState({ ...resolved, status: 'cancelled', resolution: null });
+        expect((await store.market(m1.id))?.resolution).toBeNull();
+
+        await store.appendHistory(m2.id, 2, iso(20), [0.25, 0.75]);
+        await store.appendHistory(m2.id, 1, iso(10), [0.1 + 0.2, 0.7]);
+        await store.appendHistory(m2.id, 3, iso(30), [1 / 3, 2 / 3]);
+        expect(await store.history(m2.id)).toEqual([
+          { t: iso(10), probabilities: [0.1 + 0.2, 0.7] },
+          { t: iso(20), probabilities: [0.25, 0.75] },
+          { t: iso(30), probabilities: [1 / 3, 2 / 3] },
+        ]);
+        expect(await store.history('missing')).toEqual([]);
+        await expect(store.appendHistory(m2.id, 2, iso(40), [0.5, 0.5])).rejects.toThrow();
+      });
+
+      it('upserts positions and lists them in order', async () => {
+        const [u1, u2] = [user(), user()];
+        const [ma, mb] = [market(), market()];
+        for (const u of [u1, u2]) await store.insertUser(u);
+        for (const m of [ma, mb]) await store.insertMarket(m);
+        const p = (u: UserRow, m: MarketRow, o: string, shares: number, costCents: number) => ({
+          userId: u.id,
+          marketId: m.id,
+          outcomeId: o,
+          shares,
+          costCents,
+        });
+        await store.savePosition(p(u1, mb, 'yes', 1 / 3, 33));
+        await store.savePosition(p(u1, ma, 'no', 2, 120));
+        await store.savePosition(p(u1, ma, 'yes', 1, 50));
+        await store.savePosition(p(u2, ma, 'yes', 4, 200));
+        await store.transaction((tx) => tx.savePosition(p(u1, ma, 'yes', 0.1 + 0.2, 80)));
+        expect(await store.position(u1.id, ma.id, 'yes')).toEqual(p(u1, ma, 'yes', 0.1 + 0.2, 80));
+        expect(await store.position(u1.id, ma.id, 'maybe')).toBeUndefined();
+        const byOutcome = (a: { outcomeId: string }, b: { outcomeId: string }) =>
+          a.outcomeId < b.outcomeId ? -1 : 1;
+        expect((await store.positionsOfUserInMarket(u1.id, ma.id)).sort(byOutcome)).toEqual([
+          p(u1, ma, 'no', 2, 120),
+          p(u1, ma, 'yes', 0.1 + 0.2, 80),
+        ]);
+        expect(await store.positionsOfUser(u1.id)).toEqual([
+          p(u1, ma, 'no', 2, 120),
+          p(u1, ma, 'yes', 0.1 + 0.2, 80),
+          p(u1, mb, 'yes', 1 / 3, 33),
+        ]);
+        expect(await store.positionsOfMarket(ma.id)).toEqual([
+          p(u1, ma, 'no', 2, 120),
+          p(u1, ma, 'yes', 0.1 + 0.2, 80),
+          p(u2, ma, 'yes', 4, 200),
+        ]);
+      });
+
+      it('records trades, unique per user and idempotency key', async () => {
+        const [u1, u2] = [user(), user()];
+        const m = market();
+        for (const u of [u1, u2]) await store.insertUser(u);
+        await store.insertMarket(m);
+        const ledgerTx = await store.post({ kind: 'trade', marketId: m.id, at: iso(1) }, []);
+        const before = await store.tradeCount();
+        const row = (u: UserRow, key: string | null, shares: number) => ({
+          marketId: m.id,
+          userId: u.id,
+          outcomeId: 'yes',
+          shares,
+          costCents: 57,
+          probabilities: [0.1 + 0.2, 0.7],
+          createdAt: iso(2),
+          idempotencyKey: key,
+        });
+        const id1 = await store.insertTrade(row(u1, 'k1', 1.5), ledgerTx);
+        const id2 = await store.insertTrade(row(u1, null, -0.25), ledgerTx);
+        const id3 = await store.insertTrade(row(u1, null, 2), ledgerTx);
+        const id4 = await store.insertTrade(row(u2, 'k1', 3), ledgerTx);
+        expect([id2 - id1, id3 - id2, id4 - id3].every((d) => d > 0)).toBe(true);
+        const t1 = { id: id1, username: u1.username, ...row(u1, 'k1', 1.5) };
+        expect(await store.trade(id1)).toEqual(t1);
+        expect(await store.trade(id2)).toEqual({
+          id: id2,
+          username: u1.username,
+          ...row(u1, null, -0.25),
+        });
+        expect(await store.trade(-1)).toBeUndefined();
+        expect(await store.tradeByIdempotencyKey(u1.id, 'k1')).toEqual(t1);
+        expect((await store.tradeByIdempotencyKey(u2.id, 'k1'))?.id).toBe(id4);
+        expect(await store.tradeByIdempotencyKey(u1.id, 'k2')).toBeUndefined();
+        await expect(store.insertTrade(row(u1, 'k1', 9), ledgerTx)).rejects.toThrow();
+        await expect(
+          store.transaction((tx) => tx.insertTrade(row(u1, 'k1', 9), ledgerTx)),
+        ).rejects.toThrow();
+        expect((await store.trades(m.id, 2)).map((t) => t.id)).toEqual([id4, id3]);
+        expect((await store.trades(m.id, 10)).map((t) => t.id)).toEqual([id4, id3, id2, id1]);
+        expect(await store.tradeCount()).toBe(before + 4);
+      });
+
+      it('lists forecasts by market and user, oldest or newest first', async () => {
+        const [u1, u2] = [user(), user()];
+        const [ma, mb] = [market(), market()];
+        for (const u of [u1, u2]) await store.insertUser(u);
+        for (const m of [ma, mb]) await store.insertMarket(m);
+        const f = (u: UserRow, m: MarketRow, comment: string | null, s: number) => ({
+          marketId: m.id,
+          userId: u.id,
+          probabilities: [1 / 3, 2 / 3],
+          comment,
+          createdAt: iso(s),
+        });
+        const id1 = await store.insertForecast(f(u1, ma, 'first', 1));
+        const id2 = await store.insertForecast(f(u1, mb, null, 2));
+        const id3 = await store.insertForecast(f(u2, ma, 'other', 3));
+        const view = (id: number, u: UserRow, row: ReturnType<typeof f>) => ({
+          id,
+          username: u.username,
+          ...row,
+        });
+        expect(await store.forecast(id2)).toEqual(view(id2, u1, f(u1, mb, null, 2)));
+        expect(await store.forecast(-1)).toBeUndefined();
+        expect((await store.forecastsOfMarket(ma.id)).map((x) => x.id)).toEqual([id1, id3]);
+        expect(await store.forecastsOfUser(u1.id)).toEqual([
+          view(id1, u1, f(u1, ma, 'first', 1)),
+          view(id2, u1, f(u1, mb, null, 2)),
+        ]);
+        expect((await store.recentForecastsOfUser(u1.id, 1)).map((x) => x.id)).toEqual([id2]);
+        expect((await store.recentForecastsOfUser(u1.id, 5)).map((x) => x.id)).toEqual([id2, id1]);
+      });
+
+      it('keeps the audit log newest first', async () => {
+        const m = uid('mkt');
+        await store.insertAudit({
+          at: iso(1),
+          actor: 'a',
+          action: 'one',
+          marketId: m,
+          detail: { n: 1 },
+        });
+        await store.insertAudit({
+          at: iso(2),
+          actor: 'b',
+          action: 'two',
+          marketId: null,
+          detail: undefined,
+        });
+        await store.insertAudit({
+          at: iso(3),
+          actor: 'c',
+          action: 'three',
+          marketId: null,
+          detail: { nested: { list: [1, 'x', null] } },
+        });
+        expect(await store.audit(3)).toEqual([
+          {
+            at: iso(3),
+            actor: 'c',
+            action: 'three',
+            marketId: null,
+            detail: { nested: { list: [1, 'x', null] } },
+          },
+          { at: iso(2), actor: 'b', action: 'two', marketId: null, detail: {} },
+          { at: iso(1), actor: 'a', action: 'one', marketId: m, detail: { n: 1 } },
+        ]);
+        expect((await store.audit(1)).map((a) => a.action)).toEqual(['three']);
+      });
+
+      it('sets meta keys and claims them once', async () => {
+        const [k1, k2] = [uid('meta'), uid('meta')];
+        expect(await store.getMeta(k1)).toBeUndefined();
+        await store.setMeta(k1, 'v1');
+        expect(await store.getMeta(k1)).toBe('v1');
+        await store.setMeta(k1, 'v2');
+        expect(await store.getMeta(k1)).toBe('v2');
+        expect(await store.claimMeta(k1, 'v3')).toBe(false);
+        expect(await store.getMeta(k1)).toBe('v2');
+        expect(await store.claimMeta(k2, 'a')).toBe(true);
+        expect(await store.transaction((tx) => tx.claimMeta(k2, 'b'))).toBe(false);
+        expect(await store.getMeta(k2)).toBe('a');
+      });
+
+      const webhook = (over: Partial<WebhookRow> = {}): WebhookRow => ({
+        id: uid('wh'),
+        kind: 'slack',
+        url: 'https://hooks.example.com/x',
+        mode: 'post',
+        events: ['created', 'moved'],
+        minMove: 0.05,
+        marketIds: null,
+        secret: 'shh',
+        createdAt: iso(0),
+        ...over,
+      });
+
+      it('creates, lists and deletes webhooks, with their rows going too', async () => {
+        const m = market();
+        await store.insertMarket(m);
+        const w1 = webhook({ createdAt: iso(2) });
+        const w2 = webhook({ kind: 'discord', mode: 'live', marketIds: [m.id], createdAt: iso(1) });
+        await store.insertWebhook(w1);
+        await store.insertWebhook(w2);
+        expect(await store.webhook(w1.id)).toEqual(w1);
+        expect(await store.webhook(w2.id)).toEqual(w2);
+        expect(await store.webhook('missing')).toBeUndefined();
+        expect((await store.webhooks()).filter((w) => w.id === w1.id || w.id === w2.id)).toEqual([
+          w2,
+          w1,
+        ]);
+        const d = await store.enqueue({
+          webhookId: w1.id,
+          marketId: m.id,
+          event: 'created',
+          live: false,
+          payload: {},
+          nextAttemptAt: iso(0),
+          createdAt: iso(0),
+        });
+        await store.saveMarketPost({
+          webhookId: w1.id,
+          marketId: m.id,
+          probabilities: [0.5, 0.5],
+          postedAt: null,
+        });
+        await store.saveLiveMessage({
+          webhookId: w1.id,
+          marketId: m.id,
+          messageId: 'msg',
+          channel: null,
+          seq: 1,
+          sentAt: iso(0),
+        });
+        expect(await store.deleteWebhook(w1.id)).toBe(true);
+        expect(await store.deleteWebhook(w1.id)).toBe(false);
+        expect(await store.webhook(w1.id)).toBeUndefined();
+        expect(await store.delivery(d)).toBeUndefined();
+        expect(await store.marketPost(w1.id, m.id)).toBeUndefined();
+        expect(await store.liveMessage(w1.id, m.id)).toBeUndefined();
+        expect(await store.deleteWebhook(w2.id)).toBe(true);
+      });
+
+      it('runs the delivery outbox: enqueue, claim with leases, attempts, postpone, skip, prune', async () => {
+        const m = market();
+        await store.insertMarket(m);
+        const wa = webhook();
+        const wb = webhook({ kind: 'discord' });
+        await store.insertWebhook(wa);
+        await store.insertWebhook(wb);
+        const nd = (w: WebhookRow, over: Partial<NewDelivery>): NewDelivery => ({
+          webhookId: w.id,
+          marketId: m.id,
+          event: 'moved',
+          live: false,
+          payload: { from: [0.1 + 0.2, 0.7] },
+          nextAttemptAt: iso(10),
+          createdAt: iso(0),
+          ...over,
+        });
+        const a1 = await store.enqueue(nd(wa, {}));
+        const a2 = await store.enqueue(
+          nd(wa, {
+            event: 'created',
+            live: true,
+            payload: {},
+            nextAttemptAt: iso(11),
+            createdAt: iso(1),
+          }),
+        );
+        const b1 = await store.enqueue(
+          nd(wb, { event: 'closing', payload: { hours: 24 }, createdAt: iso(2) }),
+        );
+        const a3 = await store.enqueue(
+          nd(wa, { event: 'resolved', nextAttemptAt: iso(100), createdAt: iso(3) }),
+        );
+        expect(await store.delivery(a1)).toEqual({
+          id: a1,
+          webhookId: wa.id,
+          marketId: m.id,
+          event: 'moved',
+          live: false,
+          payload: { from: [0.1 + 0.2, 0.7] },
+          status: 'pending',
+          attempts: 0,
+          nextAttemptAt: iso(10),
+          lastError: null,
+          lastStatus: null,
+          createdAt: iso(0),
+          updatedAt: iso(0),
+          deliveredAt: null,
+        });
+        expect(await store.delivery(-1)).toBeUndefined();
+        expect((await store.openDelivery(wa.id, m.id, { live: true }))?.id).toBe(a2);
+        expect((await store.openDelivery(wa.id, m.id, { live: false, event: 'moved' }))?.id).toBe(
+          a1,
+        );
+        expect(
+          await store.openDelivery(wa.id, m.id, { live: false, event: 'closing' }),
+        ).toBeUndefined();
+        expect((await store.dueDeliveries(iso(20), 10)).map((d) => d.id)).toEqual([a1, b1, a2]);
+        expect((await store.dueDeliveries(iso(20), 1)).map((d) => d.id)).toEqual([a1]);
+        expect(await store.nextDueAt()).toBe(iso(10));
+
+        // One row per webhook, oldest first; the lease is on the row returned.
+        const first = await store.claimDeliveries(iso(20), 10, iso(50));
+        expect(first.map((d) => d.id)).toEqual([a1, b1]);
+        expect(first[0]).toEqual(await store.delivery(a1));
+        // A webhook with a leased row gets nothing more; leased rows are not claimed again.
+        expect(await store.claimDeliveries(iso(20), 10, iso(50))).toEqual([]);
+        expect((await store.dueDeliveries(iso(20), 10)).map((d) => d.id)).toEqual([a1, b1, a2]);
+
+        await store.recordAttempt(a1, { status: 'delivered', at: iso(21), httpStatus: 200 });
+        expect(await store.delivery(a1)).toMatchObject({
+          status: 'delivered',
+          attempts: 1,
+          nextAttemptAt: null,
+          lastError: null,
+          lastStatus: 200,
+          updatedAt: iso(21),
+          deliveredAt: iso(21),
+        });
+        // The attempt ended a1's lease: wa's next row is claimable; b1 is still leased.
+        expect((await store.claimDeliveries(iso(22), 10, iso(60))).map((d) => d.id)).toEqual([a2]);
+        // b1's lease expired at 50: claimable again; a2's runs to 60.
+        expect((await store.claimDeliveries(iso(55), 10, iso(90))).map((d) => d.id)).toEqual([b1]);
+        await store.recordAttempt(b1, {
+          status: 'retrying',
+          at: iso(56),
+          nextAttemptAt: iso(70),
+          error: 'HTTP 500',
+          httpStatus: 500,
+        });
+        expect(await store.delivery(b1)).toMatchObject({
+          status: 'retrying',
+          attempts: 1,
+          nextAttemptAt: iso(70),
+          lastError: 'HTTP 500',
+          lastStatus: 500,
+          deliveredAt: null,
+        });
+        await store.postpone(a2, iso(80), iso(57));
+        expect(await store.delivery(a2)).toMatchObject({
+          nextAttemptAt: iso(80),
+          updatedAt: iso(57),
+          attempts: 0,
+        });
+        expect(await store.nextDueAt()).toBe(iso(70));
+        // Both leases ended (attempt, postpone): both rows claimable, in due order.
+        expect((await store.claimDeliveries(iso(81), 10, iso(95))).map((d) => d.id)).toEqual([
+          b1,
+          a2,
+        ]);
+        await store.skip(a2, 'market closed', iso(82));
+        expect(await store.delivery(a2)).toMatchObject({
+          status: 'skipped',
+          nextAttemptAt: null,
+          lastError: 'market closed',
+          updatedAt: iso(82),
+          attempts: 0,
+        });
+        await store.recordAttempt(b1, {
+          status: 'failed',
+          at: iso(83),
+          error: 'gone',
+          httpStatus: null,
+        });
+        expect(await store.delivery(b1)).toMatchObject({
+          status: 'failed',
+          attempts: 2,
+          nextAttemptAt: null,
+          lastError: 'gone',
+          lastStatus: null,
+        });
+        // postpone leaves finished rows alone.
+        await store.postpone(a1, iso(99), iso(84));
+        expect(await store.delivery(a1)).toMatchObject({ nextAttemptAt: null, updatedAt: iso(21) });
+
+        const listed = await store.deliveries({ limit: 10, webhookId: wa.id });
+        expect(listed.map((d) => [d.id, d.kind])).toEqual([
+          [a3, 'slack'],
+          [a2, 'slack'],
+          [a1, 'slack'],
+        ]);
+        expect(listed[2]).toEqual({ ...(await store.delivery(a1)), kind: 'slack' });
+        expect(
+          (await store.deliveries({ limit: 10, status: 'failed', webhookId: wb.id })).map((d) => [
+            d.id,
+            d.kind,
+          ]),
+        ).toEqual([[b1, 'discord']]);
+        expect(
+          (await store.deliveries({ limit: 10, status: 'pending', webhookId: wa.id })).map(
+            (d) => d.id,
+          ),
+        ).toEqual([a3]);
+        expect((await store.deliveries({ limit: 2 })).map((d) => d.id)).toEqual([a3, b1]);
+
+        expect(await store.pruneDeliveries(iso(83))).toBe(2);
+        expect(await store.delivery(a1)).toBeUndefined();
+        expect(await store.delivery(a2)).toBeUndefined();
+        expect(await store.pruneDeliveries(iso(84))).toBe(1);
+        expect((await store.delivery(a3))?.status).toBe('pending');
+        await store.deleteWebhook(wa.id);
+        await store.deleteWebhook(wb.id);
+        expect(await store.nextDueAt()).toBeUndefined();
+      });
+
+      it('claims deliveries inside a caller transaction too', async () => {
+        const m = market();
+        await store.insertMarket(m);
+        const w = webhook();
+        await store.insertWebhook(w);
+        const d = await store.enqueue({
+          webhookId: w.id,
+          marketId: m.id,
+          event: 'created',
+          live: false,
+          payload: { a: 1 },
+          nextAttemptAt: iso(1),
+          createdAt: iso(0),
+        });
+        const claimed = await store.transaction((tx) => tx.claimDeliveries(iso(2), 5, iso(9)));
+        expect(claimed.map((x) => x.id)).toEqual([d]);
+        expect(await store.claimDeliveries(iso(3), 5, iso(9))).toEqual([]);
+        await store.deleteWebhook(w.id);
+      });
+
+      it('gives each due row to one of many concurrent claimers, one row per webhook', async () => {
+        const m = market();
+        await store.insertMarket(m);
+        const hooks = [webhook(), webhook(), webhook()];
+        const firsts: number[] = [];
+        for (const w of hooks) {
+          await store.insertWebhook(w);
+          for (const s of [1, 2]) {
+            const id = await store.enqueue({
+              webhookId: w.id,
+              marketId: m.id,
+              event: 'moved',
+              live: false,
+              payload: {},
+              nextAttemptAt: iso(s),
+              createdAt: iso(0),
+            });
+            if (s === 1) firsts.push(id);
+          }
+        }
+        const claims = await Promise.all(
+          Array.from({ length: 6 }, () => store.claimDeliveries(iso(5), 10, iso(30))),
+        );
+        const ids = claims.flat().map((d) => d.id);
+        expect(ids.sort((a, b) => a - b)).toEqual(firsts);
+        for (const w of hooks) await store.deleteWebhook(w.id);
+      });
+
+      it('saves what was posted per market and the live message', async () => {
+        const m = market();
+        await store.insertMarket(m);
+        const w = webhook({ mode: 'live' });
+        await store.insertWebhook(w);
+        expect(await store.marketPost(w.id, m.id)).toBeUndefined();
+        const post = {
+          webhookId: w.id,
+          marketId: m.id,
+          probabilities: [0.1 + 0.2, 0.7],
+          postedAt: null,
+        };
+        await store.saveMarketPost(post);
+        expect(await store.marketPost(w.id, m.id)).toEqual(post);
+        const again = { ...post, probabilities: [1 / 3, 2 / 3], postedAt: iso(5) };
+        await store.saveMarketPost(again);
+        expect(await store.marketPost(w.id, m.id)).toEqual(again);
+
+        expect(await store.liveMessage(w.id, m.id)).toBeUndefined();
+        const msg = {
+          webhookId: w.id,
+          marketId: m.id,
+          messageId: '1234',
+          channel: null,
+          seq: 3,
+          sentAt: iso(1),
+        };
+        await store.saveLiveMessage(msg);
+        expect(await store.liveMessage(w.id, m.id)).toEqual(msg);
+        const edited = { ...msg, messageId: '1234.5678', channel: 'C42', seq: 4, sentAt: iso(2) };
+        await store.saveLiveMessage(edited);
+        expect(await store.liveMessage(w.id, m.id)).toEqual(edited);
+        await store.deleteLiveMessage(w.id, m.id);
+        expect(await store.liveMessage(w.id, m.id)).toBeUndefined();
+        await store.deleteWebhook(w.id);
+      });
+
+      it('finds probabilities before a seq and as of a time', async () => {
+        const m = market();
+        await store.insertMarket(m);
+        const [p1, p2, p4] = [
+          [0.5, 0.5],
+          [0.1 + 0.2, 0.7],
+          [1 / 3, 2 / 3],
+        ];
+        await store.appendHistory(m.id, 1, iso(10), p1);
+        await store.appendHistory(m.id, 2, iso(20), p2);
+        await store.appendHistory(m.id, 4, iso(40), p4);
+        expect(await store.probabilitiesBefore(m.id, 1)).toBeUndefined();
+        expect(await store.probabilitiesBefore(m.id, 2)).toEqual(p1);
+        expect(await store.probabilitiesBefore(m.id, 3)).toEqual(p2);
+        expect(await store.probabilitiesBefore(m.id, 5)).toEqual(p4);
+        expect(await store.probabilitiesBefore('missing', 3)).toBeUndefined();
+        expect(await store.probabilitiesAsOf(m.id, iso(5))).toEqual(p1);
+        expect(await store.probabilitiesAsOf(m.id, iso(10))).toEqual(p1);
+        expect(await store.probabilitiesAsOf(m.id, iso(25))).toEqual(p2);
+        expect(await store.probabilitiesAsOf(m.id, iso(99))).toEqual(p4);
+        expect(await store.probabilitiesAsOf('missing', iso(99))).toBeUndefined();
+      });
+
+      it('finds markets closing without a notice and records notices once', async () => {
+        const base = uid('cm');
+        const mk = (suffix: string, closesAt: string, status: MarketRow['status'] = 'open') =>
+          market({ id: `${base}_${suffix}`, closesAt, status });
+        const c1 = mk('a', iso(1100));
+        const c2 = mk('b', iso(1100));
+        const c3 = mk('c', iso(1200));
+        const closed = mk('d', iso(1150), 'closed');
+        const atNow = mk('e', iso(1050));
+        const later = mk('f', iso(1201));
+        for (const m of [c3, c2, c1, closed, atNow, later]) await store.insertMarket(m);
+        expect(await store.marketsClosingWithoutNotice(iso(1050), iso(1200), 24)).toEqual([
+          c1.id,
+          c2.id,
+          c3.id,
+        ]);
+        expect(await store.recordClosingNotice(c1.id, 24, iso(1060))).toBe(true);
+        expect(await store.recordClosingNotice(c1.id, 24, iso(1061))).toBe(false);
+        expect(await store.transaction((tx) => tx.recordClosingNotice(c2.id, 24, iso(1060)))).toBe(
+          true,
+        );
+        expect(await store.marketsClosingWithoutNotice(iso(1050), iso(1200), 24)).toEqual([c3.id]);
+        expect(await store.marketsClosingWithoutNotice(iso(1050), iso(1200), 1)).toEqual([
+          c1.id,
+          c2.id,
+          c3.id,
+        ]);
+        for (const m of [c1, c2, c3, atNow, later])
+          await store.saveMarketState({ ...m, status: 'closed' });
+      });
+
+      it('rolls back everything a transaction wrote when it throws', async () => {
+        const u = user();
+        const m = market();
+        const key = uid('meta');
+        const acct = uid('acct');
+        const boom = new Error('boom');
+        const auditBefore = await store.audit(1);
+        await expect(
+          store.transaction(async (tx) => {
+            await tx.insertUser(u);
+            await tx.insertMarket(m);
+            await tx.post({ kind: 'grant', ref: u.id, at: iso(1) }, [
+              { account: 'house_rollback', amountCents: -500 },
+              { account: acct, amountCents: 500 },
+            ]);
+            await tx.setMeta(key, 'v');
+            await tx.insertAudit({
+              at: iso(1),
+              actor: u.id,
+              action: 'x',
+              marketId: m.id,
+              detail: {},
+            });
+            // A transaction sees its own writes.
+            expect(await tx.userById(u.id)).toEqual(u);
+            expect(await tx.balanceOf(acct)).toBe(500);
+            throw boom;
+          }),
+        ).rejects.toBe(boom);
+        expect(await store.userById(u.id)).toBeUndefined();
+        expect(await store.market(m.id)).toBeUndefined();
+        expect(await store.getMeta(key)).toBeUndefined();
+        expect(await store.balanceOf(acct)).toBe(0);
+        expect(await store.balanceOf('house_rollback')).toBe(0);
+        expect(await store.audit(1)).toEqual(auditBefore);
+        expect(await store.ledgerTotal()).toBe(0);
+
+        // A domain error arrives unchanged; the transactions beside it commit.
+        const refused = new DomainError('conflict', 'no');
+        const [k1, k2] = [uid('meta'), uid('meta')];
+        const results = await Promise.allSettled([
+          store.transaction(async (tx) => {
+            await tx.setMeta(k1, 'one');
+            return 1;
+          }),
+          store.transaction(async (tx) => {
+            await tx.setMeta(k2, 'two');
+            throw refused;
+          }),
+          store.transaction(async (tx) => (await tx.getMeta(k1)) ?? 'none'),
+        ]);
+        expect(results[0]).toEqual({ status: 'fulfilled', value: 1 });
+        expect(results[1]).toEqual({ status: 'rejected', reason: refused });
+        expect(results[2]?.status).toBe('fulfilled');
+        expect(await store.getMeta(k1)).toBe('one');
+        expect(await store.getMeta(k2)).toBeUndefined();
+      });
+
+      it('answers reads issued together in a transaction, each with its own rows', async () => {
+        const u = user();
+        const m = market();
+        await store.insertUser(u);
+        const [none, , , got] = await store.transaction(async (tx) => {
+          const before = tx.market(m.id);
+          await tx.insertMarket(m);
+          await tx.setMeta(`seen_${m.id}`, 'yes');
+          return Promise.all([
+            before,
+            tx.savePosition({
+              userId: u.id,
+              marketId: m.id,
+              outcomeId: 'no',
+              shares: 2,
+              costCents: 3,
+            }),
+            tx.appendHistory(m.id, 1, iso(1), [0.5, 0.5]),
+            Promise.all([
+              tx.market(m.id),
+              tx.userById(u.id),
+              tx.getMeta(`seen_${m.id}`),
+              tx.history(m.id),
+            ]),
+          ]);
+        });
+        expect(none).toBeUndefined();
+        expect(got).toEqual([m, u, 'yes', [{ t: iso(1), probabilities: [0.5, 0.5] }]]);
+        expect((await store.position(u.id, m.id, 'no'))?.shares).toBe(2);
+      });
+
+      it('fails a transaction with the error of a failed write, wherever it surfaces', async () => {
+        const m = market();
+        await store.insertMarket(m);
+        await store.appendHistory(m.id, 1, iso(1), [0.5, 0.5]);
+        const key = uid('meta');
+        // A duplicate history point, followed by a read.
+        const dup = await store
+          .transaction(async (tx) => {
+            await tx.setMeta(key, 'v');
+            await tx.appendHistory(m.id, 1, iso(2), [0.4, 0.6]);
+            return tx.getMeta(key);
+          })
+          .catch((e: unknown) => e);
+        expect(dup).toBeInstanceOf(Error);
+        expect((dup as Error).message).toMatch(/unique|duplicate/i);
+        // A write to a market that does not exist, as the last statement before the commit.
+        const fk = await store
+          .transaction(async (tx) => {
+            await tx.setMeta(key, 'v');
+            await tx.savePosition({
+              userId: 'nobody',
+              marketId: 'nowhere',
+              outcomeId: 'yes',
+              shares: 1,
+              costCents: 1,
+            });
+          })
+          .catch((e: unknown) => e);
+        expect((fk as Error).message).toMatch(/foreign key/i);
+        expect(await store.getMeta(key)).toBeUndefined();
+        expect(await store.history(m.id)).toEqual([{ t: iso(1), probabilities: [0.5, 0.5] }]);
+      });
+
+      it('serialises read-modify-writes of one market under marketForUpdate (no lost update)', async () => {
+        const m = market({ q: [0, 0], seq: 0 });
+        await store.insertMarket(m);
+        await Promise.all(
+          Array.from({ length: 20 }, () =>
+            store.transaction(async (tx) => {
+              const cur = (await tx.marketForUpdate(m.id))!;
+              // Widen the window between read and write.
+              await new Promise((r) => setTimeout(r, 2));
+              await tx.saveMarketState({ ...cur, seq: cur.seq + 1, q: [cur.q[0]! + 1, cur.q[1]!] });
+            }),
+          ),
+        );
+        const after = (await store.market(m.id))!;
+        expect(after.seq).toBe(20);
+        expect(after.q).toEqual([20, 0]);
+      });
+
+      it('never spends the same cents twice under balanceForUpdate', async () => {
+        const [from, to] = [uid('acct'), uid('acct')];
+        await store.post({ kind: 'grant', at: iso(0) }, [
+          { account: 'house_spend', amountCents: -10 },
+          { account: from, amountCents: 10 },
+        ]);
+        const spent = await Promise.all(
+          Array.from({ length: 25 }, () =>
+            store.transaction(async (tx) => {
+              const balance = await tx.balanceForUpdate(from);
+              await new Promise((r) => setTimeout(r, 1));
+              if (balance < 1) return false;
+              await tx.post({ kind: 'spend', at: iso(1) }, [
+                { account: from, amountCents: -1 },
+                { account: to, amountCents: 1 },
+              ]);
+              return true;
+            }),
+          ),
+        );
+        expect(spent.filter(Boolean)).toHaveLength(10);
+        expect(await store.balanceOf(from)).toBe(0);
+        expect(await store.balanceOf(to)).toBe(10);
+        expect(await store.ledgerTotal()).toBe(0);
+      });
+
+      if (engine.name === 'postgres') postgresOnly(() => store);
+    },
+  );
+});
+
+/** What only PostgreSQL has: the schema's own invariants, retries, many nodes, lost connections. */
+function postgresOnly(getStore: () => Store): void {
+  const pgStore = () => getStore() as PgStore;
+
+  it('enforces double entry in the schema, at commit', async () => {
+    const client = await pgStore().pool.connect();
+    try {
+      await client.query('BEGIN');
+      const tx = await client.query(
+        "INSERT INTO ledger_tx (kind, created_at) VALUES ('raw', 'now') RETURNING id",
+      );
+      await client.query('INSERT INTO accounts (id) VALUES ($1) ON CONFLICT DO NOTHING', [
+        'raw_acct',
+      ]);
+      await client.query(
+        'INSERT INTO ledger_entries (tx_id, account, amount_cents) VALUES ($1, $2, 5)',
+        [tx.rows[0]!.id, 'raw_acct'],
+      );
+      await expect(client.query('COMMIT')).rejects.toThrow(/unbalanced ledger transaction/);
+      await client.query('BEGIN');
+      await expect(
+        client.query(
+          "INSERT INTO ledger_entries (tx_id, account, amount_cents) VALUES (1, 'raw_acct', 0)",
+        ),
+      ).rejects.toMatchObject({ code: '23514' });
+      await client.query('ROLLBACK');
+    } finally {
+      client.release();
+    }
+  });
+
+  it('retries a deadlocked transaction and both commit', async () => {
+    const store = pgStore();
+    const [ma, mb] = [market(), market()];
+    await store.insertMarket(ma);
+    await store.insertMarket(mb);
+    let locked = 0;
+    let release!: () => void;
+    const bothLocked = new Promise<void>((r) => {
+      release = r;
+    });
+    let runs = 0;
+    const cross = (first: MarketRow, second: MarketRow) =>
+      store.transaction(async (tx) => {
+        runs++;
+        await tx.marketForUpdate(first.id);
+        if (++locked === 2) release();
+        await bothLocked;
+        const m = (await tx.marketForUpdate(second.id))!;
+        await tx.saveMarketState({ ...m, seq: m.seq + 1 });
+      });
+    await Promise.all([cross(ma, mb), cross(mb, ma)]);
+    // PostgreSQL broke the deadlock by failing one; that one ran again.
+    expect(runs).toBe(3);
+    expect((await store.market(ma.id))!.seq + (await store.market(mb.id))!.seq).toBe(2);
+  });
+
+  it('turns a connection lost mid-transaction into store_unavailable, then recovers', async () => {
+    const store = pgStore();
+    const m = market();
+    await store.insertMarket(m);
+    const schema = (await store.pool.query('SELECT current_schema() AS s')).rows[0].s as string;
+    await expect(
+      store.transaction(async (tx) => {
+        await tx.marketForUpdate(m.id);
+        // Kill the backend holding this schema's market row lock: ours.
+        const killed = await adminQuery(
+          `SELECT pg_terminate_backend(l.pid) AS ok FROM pg_locks l
+           JOIN pg_class c ON c.oid = l.relation JOIN pg_namespace n ON n.oid = c.relnamespace
+           WHERE n.nspname = $1 AND c.relname = 'markets' AND l.mode = 'RowShareLock'`,
+          [schema],
+        );
+        expect(killed).toEqual([{ ok: true }]);
+        await tx.market(m.id);
+      }),
+    ).rejects.toMatchObject({ code: 'store_unavailable', retryAfterSeconds: 2 });
+    expect(await store.market(m.id)).toEqual(m);
+    expect(await store.transaction((tx) => tx.market(m.id))).toEqual(m);
+  });
+
+  it('survives its idle connections being killed and reconnects', async () => {
+    const store = pgStore();
+    // Open several pooled connections and learn their backends.
+    const pids = await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        const r = await store.pool.query('SELECT pg_backend_pid() AS pid, pg_sleep(0.05)');
+        return r.rows[0].pid as number;
+      }),
+    );
+    expect(store.pool.idleCount).toBeGreaterThan(0);
+    await adminQuery('SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid', [pids]);
+    // The pool sees the connections close (an 'error' on each idle client) and drops them.
+    await new Promise((r) => setTimeout(r, 200));
+    const m = market();
+    await store.insertMarket(m);
+    expect(await store.transaction((tx) => tx.market(m.id))).toEqual(m);
+  });
+
+  it('answers store_unavailable while the database is away, and recovers when it is back', async () => {
+    // The database "goes away" behind a TCP proxy we can stop and start again on one port.
+    const target = new URL(PG_URL);
+    const sockets = new Set<Socket>();
+    const proxy = createServer((inbound) => {
+      const outbound = connect(Number(target.port || 5432), target.hostname);
+      for (const s of [inbound, outbound]) {
+        sockets.add(s);
+        s.on('error', () => {});
+        s.on('close', () => sockets.delete(s));
+      }
+      inbound.pipe(outbound).pipe(inbound);
+    });
+    const listen = (port: number) =>
+      new Promise<number>((resolve) =>
+        proxy.listen(port, '127.0.0.1', () => resolve((proxy.address() as AddressInfo).port)),
+      );
+    const port = await listen(0);
+    const url = new URL(PG_URL);
+    url.hostname = '127.0.0.1';
+    url.port = String(port);
+    const away = await PgStore.open({
+      connectionString: url.toString(),
+      schema: PG_SCHEMA,
+      max: 2,
+    });
+    try {
+      const users = await away.userCount();
+      expect(users).toBeGreaterThan(0);
+      await new Promise<void>((r) => {
+        proxy.close(() => r());
+        for (const s of sockets) s.destroy();
+      });
+      const unavailable = { code: 'store_unavailable', retryAfterSeconds: 2 };
+      await expect(away.userCount()).rejects.toMatchObject(unavailable);
+      await expect(away.transaction((tx) => tx.userCount())).rejects.toMatchObject(unavailable);
+      await expect(away.claimDeliveries(iso(0), 1, iso(1))).rejects.toMatchObject(unavailable);
+      await listen(port);
+      expect(await away.userCount()).toBe(users);
+      expect(await away.transaction((tx) => tx.userCount())).toBe(users);
+    } finally {
+      await away.close();
+      proxy.close();
+      for (const s of sockets) s.destroy();
+    }
+  });
+
+  it('fails fast with store_unavailable when nothing answers, password hidden', async () => {
+    const url = 'postgres://postgres:s3cret@127.0.0.1:1/test';
+    const err = await PgStore.open({ connectionString: url }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DomainError);
+    expect(err).toMatchObject({ code: 'store_unavailable' });
+    expect((err as Error).message).toContain('postgres://postgres:***@127.0.0.1:1/test');
+    expect((err as Error).message).not.toContain('s3cret');
+    await expect(checkReachable(url)).rejects.toMatchObject({ code: 'store_unavailable' });
+  });
+
+  it('migrates once when three nodes open a fresh schema at the same moment', async () => {
+    const schema = uniqueSchema('conf_mig');
+    try {
+      const stores = await Promise.all(
+        [1, 2, 3].map(() => PgStore.open({ connectionString: PG_URL, schema, max: 2 })),
+      );
+      const rows = await adminQuery<{ version: number; n: string }>(
+        `SELECT version, COUNT(*) AS n FROM "${schema}".schema_migrations GROUP BY version ORDER BY version`,
+      );
+      expect(rows).toEqual([
+        { version: 1, n: '1' },
+        { version: 2, n: '1' },
+        { version: 3, n: '1' },
+      ]);
+      for (const s of stores) expect(await s.userCount()).toBe(0);
+      await Promise.all(stores.map((s) => s.close()));
+    } finally {
+      await dropSchema(schema);
+    }
+  });
+
+  it('keeps BIGINT parsing to its own pool', async () => {
+    const client = new pg.Client({ connectionString: PG_URL });
+    await client.connect();
+    try {
+      expect((await client.query('SELECT 1::bigint AS n')).rows[0].n).toBe('1');
+    } finally {
+      await client.end();
+    }
+  });
+}
