@@ -22,18 +22,19 @@ async function tradeContext(
   user: UserRow | null,
   lockBalance: boolean,
 ): Promise<TradeContext & { positions: (PositionRow | undefined)[] }> {
-  const held = user ? await q.positionsOfUserInMarket(user.id, m.id) : [];
-  const positions = m.outcomes.map((o) => held.find((p) => p.outcomeId === o.id));
   const account = user ? userAccount(user.id) : null;
+  const [held, balanceCents] = await Promise.all([
+    user ? q.positionsOfUserInMarket(user.id, m.id) : [],
+    account ? (lockBalance ? q.balanceForUpdate(account) : q.balanceOf(account)) : null,
+  ]);
+  const positions = m.outcomes.map((o) => held.find((p) => p.outcomeId === o.id));
   return {
     type: m.type,
     outcomeIds: m.outcomes.map((o) => o.id),
     q: m.q,
     liquidity: m.liquidity,
     held: positions.map((p) => p?.shares ?? 0),
-    balanceCents: account
-      ? await (lockBalance ? q.balanceForUpdate(account) : q.balanceOf(account))
-      : null,
+    balanceCents,
     positions,
   };
 }
@@ -102,8 +103,12 @@ function tradeOnce(
 ): Promise<TradeResponse> {
   return inTransaction(ctx, async (tx, events) => {
     const m = await lockMarket(tx, marketId);
+    // Issued together: one round trip on PostgreSQL, with the market locked first.
+    const [first, tc] = await Promise.all([
+      req.idempotencyKey ? tx.tradeByIdempotencyKey(user.id, req.idempotencyKey) : undefined,
+      tradeContext(tx, m, user, true),
+    ]);
     if (req.idempotencyKey) {
-      const first = await tx.tradeByIdempotencyKey(user.id, req.idempotencyKey);
       if (first) {
         if (first.marketId !== marketId) {
           throw new DomainError('conflict', 'that idempotency key was used for another market');
@@ -116,13 +121,8 @@ function tradeOnce(
       }
     }
     requireOpen(ctx, m);
-    const tc = await tradeContext(tx, m, user, true);
     const plan: TradePlan = planTrade(tc, req);
     const at = isoNow(ctx);
-    const txId = await tx.post({ kind: 'trade', marketId, ref: user.id, at }, [
-      { account: userAccount(user.id), amountCents: -plan.costCents },
-      { account: marketAccount(marketId), amountCents: plan.costCents },
-    ]);
     const pos = tc.positions[plan.outcomeIndex];
     let shares = (pos?.shares ?? 0) + plan.shares;
     // Selling everything can leave float dust; a position is never negative.
@@ -146,7 +146,14 @@ function tradeOnce(
       createdAt: at,
       idempotencyKey: req.idempotencyKey ?? null,
     };
-    const tradeId = await tx.insertTrade(row, txId);
+    const { tradeId } = await tx.postTrade(
+      { kind: 'trade', marketId, ref: user.id, at },
+      [
+        { account: userAccount(user.id), amountCents: -plan.costCents },
+        { account: marketAccount(marketId), amountCents: plan.costCents },
+      ],
+      row,
+    );
     const market = await saveChange(tx, m, at, events);
     const t = tradeView({ ...row, id: tradeId, username: user.username });
     const u: User = await userView(tx, user, tc.balanceCents! - plan.costCents);

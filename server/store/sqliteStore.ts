@@ -395,6 +395,14 @@ export class SqliteQueries implements Sync<Queries> {
       ).lastInsertRowid,
     );
   }
+  postTrade(
+    info: LedgerTxInfo,
+    entries: readonly LedgerEntry[],
+    t: Omit<TradeRow, 'id' | 'username'>,
+  ): { ledgerTxId: number; tradeId: number } {
+    const ledgerTxId = this.post(info, entries);
+    return { ledgerTxId, tradeId: this.insertTrade(t, ledgerTxId) };
+  }
   trade(id: number): TradeRow | undefined {
     const r = this.s(`${TRADE_SELECT} WHERE t.id = ?`).get(id) as Row | undefined;
     return r ? toTrade(r) : undefined;

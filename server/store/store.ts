@@ -178,6 +178,15 @@ export interface Queries {
   positionsOfUser(userId: string): Promise<PositionRow[]>;
   positionsOfMarket(marketId: string): Promise<PositionRow[]>;
   insertTrade(t: Omit<TradeRow, 'id' | 'username'>, ledgerTxId: number): Promise<number>;
+  /**
+   * A trade's money and its row together: `post(info, entries)` then `insertTrade` naming that
+   * ledger transaction (one statement on PostgreSQL).
+   */
+  postTrade(
+    info: LedgerTxInfo,
+    entries: readonly LedgerEntry[],
+    t: Omit<TradeRow, 'id' | 'username'>,
+  ): Promise<{ ledgerTxId: number; tradeId: number }>;
   trade(id: number): Promise<TradeRow | undefined>;
   tradeByIdempotencyKey(userId: string, key: string): Promise<TradeRow | undefined>;
   trades(marketId: string, limit: number): Promise<TradeRow[]>;

@@ -1,4 +1,4 @@
-import type { LedgerEntry, LedgerTxInfo, PostedEntry, UserRow } from '../store.ts';
+import type { LedgerEntry, LedgerTxInfo, PostedEntry, TradeRow, UserRow } from '../store.ts';
 import { PgIntegrationsQueries } from './pgIntegrations.ts';
 import { C, toUser } from './rows.ts';
 
@@ -93,49 +93,37 @@ export class PgAccountsQueries extends PgIntegrationsQueries {
     );
   }
   async post(info: LedgerTxInfo, entries: readonly LedgerEntry[]): Promise<number> {
-    let sum = 0;
-    for (const e of entries) {
-      if (!Number.isSafeInteger(e.amountCents))
-        throw new Error(`non-integer cents ${e.amountCents}`);
-      sum += e.amountCents;
-    }
-    if (sum !== 0) throw new Error(`unbalanced ledger transaction (${sum})`);
-    const written = entries.filter((e) => e.amountCents !== 0);
-    // One upsert per account (ON CONFLICT may touch a row once per statement), in sorted order:
-    // every transaction locks accounts in the same order, so two posts never deadlock.
-    const delta = new Map<string, number>();
-    for (const e of written) delta.set(e.account, (delta.get(e.account) ?? 0) + e.amountCents);
-    const accounts = [...delta.keys()].sort();
-    // One statement, one round trip: the transaction, its account upserts and its entries (in
-    // their order). Alone on the pool it is atomic by itself; the deferred balance trigger checks
-    // it at commit.
-    const r = await this.one(
-      `WITH t AS (
-         INSERT INTO ledger_tx (kind, market_id, ref, created_at) VALUES ($1, $2, $3, $4)
-         RETURNING id
-       ), a AS (
-         INSERT INTO accounts (id, balance_cents)
-         SELECT * FROM unnest($5::text[], $6::bigint[])
-         ON CONFLICT (id) DO UPDATE SET balance_cents = accounts.balance_cents + excluded.balance_cents
-       ), e AS (
-         INSERT INTO ledger_entries (tx_id, account, amount_cents)
-         SELECT t.id, x.account, x.amount
-         FROM t, unnest($7::text[], $8::bigint[]) WITH ORDINALITY AS x(account, amount, n)
-         ORDER BY x.n
-       )
-       SELECT id FROM t`,
-      [
-        info.kind,
-        info.marketId ?? null,
-        info.ref ?? null,
-        info.at,
-        accounts,
-        accounts.map((a) => delta.get(a)!),
-        written.map((e) => e.account),
-        written.map((e) => e.amountCents),
-      ],
-    );
+    const { sql, params } = ledgerStatement(info, entries, '');
+    const r = await this.one(`${sql} SELECT id FROM t`, params);
     return r!.id as number;
+  }
+  async postTrade(
+    info: LedgerTxInfo,
+    entries: readonly LedgerEntry[],
+    t: Omit<TradeRow, 'id' | 'username'>,
+  ): Promise<{ ledgerTxId: number; tradeId: number }> {
+    // The ledger transaction and the trade row that names it, in one statement.
+    const { sql, params } = ledgerStatement(
+      info,
+      entries,
+      `, tr AS (
+         INSERT INTO trades (market_id, user_id, outcome_id, shares, cost_cents, probabilities,
+           created_at, idempotency_key, ledger_tx_id)
+         SELECT $9, $10, $11, $12, $13, $14, $15, $16, t.id FROM t RETURNING id
+       )`,
+    );
+    const r = await this.one(`${sql} SELECT t.id AS tx_id, tr.id AS trade_id FROM t, tr`, [
+      ...params,
+      t.marketId,
+      t.userId,
+      t.outcomeId,
+      t.shares,
+      t.costCents,
+      JSON.stringify(t.probabilities),
+      t.createdAt,
+      t.idempotencyKey,
+    ]);
+    return { ledgerTxId: r!.tx_id as number, tradeId: r!.trade_id as number };
   }
   async balanceForUpdate(account: string): Promise<number> {
     const r = await this.one('SELECT balance_cents FROM accounts WHERE id = $1 FOR UPDATE', [
@@ -189,4 +177,53 @@ export class PgAccountsQueries extends PgIntegrationsQueries {
       ref: (r.ref as string | null) ?? null,
     }));
   }
+}
+
+/**
+ * The CTEs of one balanced ledger transaction (`t` names its row): the transaction, its account
+ * upserts and its entries (in their order), with `more` CTEs appended. Checks in JS first that
+ * the cents are integers summing to zero; the deferred trigger checks again at commit.
+ */
+function ledgerStatement(
+  info: LedgerTxInfo,
+  entries: readonly LedgerEntry[],
+  more: string,
+): { sql: string; params: unknown[] } {
+  let sum = 0;
+  for (const e of entries) {
+    if (!Number.isSafeInteger(e.amountCents)) throw new Error(`non-integer cents ${e.amountCents}`);
+    sum += e.amountCents;
+  }
+  if (sum !== 0) throw new Error(`unbalanced ledger transaction (${sum})`);
+  const written = entries.filter((e) => e.amountCents !== 0);
+  // One upsert per account (ON CONFLICT may touch a row once per statement), in sorted order:
+  // every transaction locks accounts in the same order, so two posts never deadlock.
+  const delta = new Map<string, number>();
+  for (const e of written) delta.set(e.account, (delta.get(e.account) ?? 0) + e.amountCents);
+  const accounts = [...delta.keys()].sort();
+  return {
+    sql: `WITH t AS (
+         INSERT INTO ledger_tx (kind, market_id, ref, created_at) VALUES ($1, $2, $3, $4)
+         RETURNING id
+       ), a AS (
+         INSERT INTO accounts (id, balance_cents)
+         SELECT * FROM unnest($5::text[], $6::bigint[])
+         ON CONFLICT (id) DO UPDATE SET balance_cents = accounts.balance_cents + excluded.balance_cents
+       ), e AS (
+         INSERT INTO ledger_entries (tx_id, account, amount_cents)
+         SELECT t.id, x.account, x.amount
+         FROM t, unnest($7::text[], $8::bigint[]) WITH ORDINALITY AS x(account, amount, n)
+         ORDER BY x.n
+       )${more}`,
+    params: [
+      info.kind,
+      info.marketId ?? null,
+      info.ref ?? null,
+      info.at,
+      accounts,
+      accounts.map((a) => delta.get(a)!),
+      written.map((e) => e.account),
+      written.map((e) => e.amountCents),
+    ],
+  };
 }
