@@ -395,6 +395,55 @@ describe.each(ENGINES)('store conformance: $name', (engine) => {
         expect(await store.tradeCount()).toBe(before + 4);
       });
 
+      it('posts a trade and its ledger transaction together, or neither', async () => {
+        const u = user();
+        const m = market();
+        await store.insertUser(u);
+        await store.insertMarket(m);
+        const trade = {
+          marketId: m.id,
+          userId: u.id,
+          outcomeId: 'yes',
+          shares: 2.5,
+          costCents: 140,
+          probabilities: [0.55, 0.45],
+          createdAt: iso(3),
+          idempotencyKey: 'pt-1',
+        };
+        const entries = [
+          { account: `user:${u.id}`, amountCents: -140 },
+          { account: `market:${m.id}`, amountCents: 140 },
+        ];
+        const { ledgerTxId, tradeId } = await store.transaction((tx) =>
+          tx.postTrade({ kind: 'trade', marketId: m.id, ref: u.id, at: iso(3) }, entries, trade),
+        );
+        expect(await store.trade(tradeId)).toEqual({ id: tradeId, username: u.username, ...trade });
+        expect(await store.balanceOf(`user:${u.id}`)).toBe(-140);
+        expect(await store.balanceOf(`market:${m.id}`)).toBe(140);
+        const posted = await store.ledgerEntriesOfMarket(m.id, ['trade']);
+        expect(posted.map((e) => [e.txId, e.account, e.amountCents])).toEqual([
+          [ledgerTxId, `user:${u.id}`, -140],
+          [ledgerTxId, `market:${m.id}`, 140],
+        ]);
+        // The same idempotency key again: the trade row is refused, and its money with it.
+        const count = await store.tradeCount();
+        await expect(
+          store.transaction((tx) =>
+            tx.postTrade({ kind: 'trade', marketId: m.id, at: iso(4) }, entries, trade),
+          ),
+        ).rejects.toThrow();
+        expect(await store.tradeCount()).toBe(count);
+        expect(await store.balanceOf(`user:${u.id}`)).toBe(-140);
+        // Unbalanced: refused before anything is written.
+        await expect(
+          store.postTrade({ kind: 'trade', marketId: m.id, at: iso(5) }, entries.slice(0, 1), {
+            ...trade,
+            idempotencyKey: 'pt-2',
+          }),
+        ).rejects.toThrow(/unbalanced/);
+        expect(await store.tradeCount()).toBe(count);
+      });
+
       it('lists forecasts by market and user, oldest or newest first', async () => {
         const [u1, u2] = [user(), user()];
         const [ma, mb] = [market(), market()];
