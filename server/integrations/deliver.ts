@@ -1,6 +1,7 @@
 import type { Market, MarketStatus } from '../../shared/schemas/index.ts';
 import { marketView } from '../services/views.ts';
-import type { DeliveryRow, LiveMessageRow, WebhookRow } from '../store/integrationsStore.ts';
+import type { DeliveryRow, WebhookRow } from '../store/integrationsStore.ts';
+import type { Answer, LiveTarget } from './attempt.ts';
 import { type ChannelCtx, marketLink } from './channelCtx.ts';
 import { type DeliveryPayload, largestMove, type Notification, payoutsOf } from './notification.ts';
 import { enqueueLive, enqueueMovedIfDue, gainersOf } from './outbox.ts';
@@ -19,13 +20,6 @@ export interface Shown {
   seq: number;
   status: MarketStatus;
   probabilities: number[];
-}
-
-export interface LiveTarget {
-  /** The message to edit, or null to post a new one. */
-  message: LiveMessageRow | null;
-  /** Slack: the channel to post to. */
-  channel: string | null;
 }
 
 export type Plan =
@@ -102,21 +96,6 @@ export async function plan(c: ChannelCtx, row: DeliveryRow, now: Date): Promise<
   if ('refused' in rendered) return { kind: 'fail', reason: rendered.refused };
   return { kind: 'send', webhook: w, shown: shownOf(n.market), live, ...rendered };
 }
-
-/** The answer to one attempt, classified. */
-export type Answer =
-  | { ok: true; httpStatus: number; messageId?: string; channel?: string }
-  | {
-      ok: false;
-      error: string;
-      httpStatus: number | null;
-      /** No point retrying (a 4xx, a refused address, a revoked token). */
-      permanent: boolean;
-      /** The destination asked us to wait this long (429 Retry-After). */
-      retryAfterMs?: number;
-      /** The live message to edit is gone: post a new one. */
-      messageGone?: boolean;
-    };
 
 /** Equal jitter: half the exponential delay, plus up to the other half at random. */
 export function backoffMs(

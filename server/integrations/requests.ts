@@ -1,7 +1,7 @@
 import { assertNever } from '../../shared/errors.ts';
 import type { DeliveryRow, WebhookRow } from '../store/integrationsStore.ts';
+import type { Answer, LiveTarget } from './attempt.ts';
 import type { ChannelCtx } from './channelCtx.ts';
-import type { Answer, LiveTarget } from './deliver.ts';
 import { discordMessage } from './discordFormat.ts';
 import { genericBody, signedHeaders } from './genericFormat.ts';
 import type { Notification } from './notification.ts';

@@ -1,7 +1,8 @@
 import type { DeliveryRow } from '../store/integrationsStore.ts';
+import type { Answer } from './attempt.ts';
 import type { ChannelCtx } from './channelCtx.ts';
 import { scanClosing } from './closingScheduler.ts';
-import { type Answer, commit, type Plan, plan } from './deliver.ts';
+import { commit, type Plan, plan } from './deliver.ts';
 import { networkFailure, readAnswer } from './requests.ts';
 import { safeRequest } from './safeRequest.ts';
 
