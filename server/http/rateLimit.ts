@@ -31,6 +31,8 @@ export class RateLimiter {
           duration,
           keyPrefix: opts.prefix ?? 'parity:rl',
           insuranceLimiter: memory,
+          // While Redis is away, count in memory at once rather than wait for a reconnect.
+          rejectIfRedisNotReady: true,
         })
       : memory;
   }
