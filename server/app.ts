@@ -231,10 +231,24 @@ export async function createParity(opts: ParityOptions): Promise<Parity> {
     app,
   );
   const sockets = createSocketServer(httpServer, ctx, opts.socketLimits, redis);
-  if (redis) relayBus(ctx.bus, sockets.io);
+  if (redis) {
+    relayBus(ctx.bus, sockets.io, () => redis.status === 'ready');
+    // Back from an outage: what this node missed meanwhile reaches its sockets now.
+    onRedisBack(redis, () => {
+      log.info('Redis is back; resynchronising');
+      integrations.channels.webhooks.invalidate();
+      void simulation.load().catch((err) => log.warn({ err }, 'reloading the simulation failed'));
+      void sockets.resync().catch((err) => log.warn({ err }, 'resynchronising sockets failed'));
+    });
+  }
   const closer = startCloser(ctx, isLeader);
   const offLeader = leadership.onChange((leader) => {
-    if (leader) closer.check();
+    if (!leader) return;
+    closer.check();
+    // A new leader runs the simulation as last set, whichever node set it.
+    if (store.engine === 'postgres') {
+      void simulation.load().catch((err) => log.warn({ err }, 'reloading the simulation failed'));
+    }
   });
 
   const parity: Parity = {
@@ -268,12 +282,25 @@ export async function createParity(opts: ParityOptions): Promise<Parity> {
   return parity;
 }
 
-/** A Redis connection that reconnects on its own; its errors are logged, at most every 10 s. */
+/**
+ * A Redis connection that reconnects on its own; its errors are logged, at most every 10 s.
+ * The socket.io adapter publishes without waiting for the answer, so a publish that fails
+ * while Redis is away is caught here: it would otherwise be an unhandled rejection, and end
+ * the process.
+ */
 function connectRedis(url: string, log: Logger): Redis {
   const redis = new Redis(url, {
     maxRetriesPerRequest: 2,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
   });
+  const publish = redis.publish.bind(redis) as (...args: unknown[]) => Promise<number>;
+  (redis as unknown as { publish: (...args: unknown[]) => Promise<number> }).publish = (
+    ...args
+  ) => {
+    const sent = publish(...args);
+    sent.catch(() => {});
+    return sent;
+  };
   let lastLog = 0;
   redis.on('error', (err) => {
     if (Date.now() - lastLog < 10_000) return;
@@ -281,4 +308,17 @@ function connectRedis(url: string, log: Logger): Redis {
     log.warn({ err: err.message }, 'Redis connection error; retrying');
   });
   return redis;
+}
+
+/** Calls `back` each time the connection is ready again after it was lost. */
+function onRedisBack(redis: Redis, back: () => void): void {
+  let lost = false;
+  redis.on('close', () => {
+    lost = true;
+  });
+  redis.on('ready', () => {
+    if (!lost) return;
+    lost = false;
+    back();
+  });
 }

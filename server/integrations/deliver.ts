@@ -53,7 +53,8 @@ async function liveGainers(c: ChannelCtx, m: Market) {
 
 export async function plan(c: ChannelCtx, row: DeliveryRow, now: Date): Promise<Plan> {
   const at = now.toISOString();
-  const w = await c.webhooks.get(row.webhookId);
+  // The cache may not know a webhook made on another node a moment ago: the database decides.
+  const w = (await c.webhooks.get(row.webhookId)) ?? (await c.store.webhook(row.webhookId));
   if (!w) return { kind: 'skip', reason: 'the webhook was deleted' };
   const mrow = await c.store.market(row.marketId);
   if (!mrow) return { kind: 'skip', reason: 'no such market' };

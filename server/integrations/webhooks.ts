@@ -12,6 +12,8 @@ import type { Store } from '../store/store.ts';
 import { checkUrlShape } from './safeRequest.ts';
 
 export const DEFAULT_MIN_MOVE = 0.05;
+/** How long the webhook list is trusted before it is read again. */
+const CACHE_MS = 5000;
 const ALL_EVENTS: WebhookEvent[] = ['created', 'moved', 'closing', 'resolved'];
 
 /** A Discord webhook URL: `/api[/v10]/webhooks/<id>/<token>`. */
@@ -57,13 +59,18 @@ function invalid(message: string, field = 'url'): DomainError {
  */
 export class WebhookRegistry {
   private cache: Promise<WebhookRow[]> | undefined;
+  private loadedAt = 0;
   /** How many webhooks the last read found (undefined before the first). */
   private lastCount: number | undefined;
 
   constructor(private readonly store: Store) {}
 
   list(): Promise<readonly WebhookRow[]> {
+    // A few seconds at most: a change another node announced while this one was cut off from
+    // it (Redis away) is seen all the same.
+    if (this.cache && Date.now() - this.loadedAt > CACHE_MS) this.cache = undefined;
     if (!this.cache) {
+      this.loadedAt = Date.now();
       const loading = this.store.webhooks();
       this.cache = loading;
       loading.then(

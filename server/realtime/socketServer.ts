@@ -114,14 +114,21 @@ export function createSocketServer(
   ctx: Ctx,
   limits: SocketLimits = DEFAULT_SOCKET_LIMITS,
   redis?: Redis,
-): { io: ParityIo; close: () => void } {
+): { io: ParityIo; resync: () => Promise<void>; close: () => void } {
   const io: ParityIo = new Server(httpServer, {
     maxHttpBufferSize: limits.maxMessageBytes,
     serveClient: false,
     // With Redis, the nodes' adapters share one stream: server-side events and room
     // operations reach every node.
     ...(redis
-      ? { adapter: createAdapter(redis, { streamName: `${ctx.config.REDIS_PREFIX}:socket.io` }) }
+      ? {
+          // The stream and the pub/sub channels are the deployment's own (REDIS_PREFIX): two
+          // deployments on one Redis never hear each other.
+          adapter: createAdapter(redis, {
+            streamName: `${ctx.config.REDIS_PREFIX}:socket.io`,
+            channelPrefix: `${ctx.config.REDIS_PREFIX}:socket.io`,
+          }),
+        }
       : {}),
     // No connectionStateRecovery: it keeps every broadcast packet in memory for its window
     // (minutes of trades under load), and clients need no replay: on reconnect they subscribe
@@ -340,8 +347,28 @@ export function createSocketServer(
     }
   });
 
+  /**
+   * Re-reads the markets this node's sockets follow and pushes their state through the
+   * coalescer: after events were lost between nodes (Redis away), a changed market reaches its
+   * sockets now, and a missed change shows as a gap in `prevSeq`.
+   */
+  const resync = async (): Promise<void> => {
+    const ids = new Set<string>();
+    for (const name of io.sockets.adapter.rooms.keys()) {
+      if (name.startsWith('market:')) ids.add(name.slice('market:'.length));
+    }
+    if (io.sockets.adapter.rooms.has(room.feed)) {
+      for (const m of await ctx.store.markets('open')) ids.add(m.id);
+    }
+    for (const id of ids) {
+      const m = await ctx.store.market(id);
+      if (m) coalescer.push(marketView(m));
+    }
+  };
+
   return {
     io,
+    resync,
     close: () => {
       off();
       coalescer.close();

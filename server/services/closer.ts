@@ -3,6 +3,8 @@ import { closeOverdue } from './markets.ts';
 
 /** Longest sleep between checks, so clock jumps and new markets are noticed. */
 const MAX_SLEEP_MS = 30_000;
+/** How often a node that does not lead looks whether it does now. */
+const FOLLOWER_SLEEP_MS = 5000;
 
 /**
  * Closes markets at their `closesAt`: a timer set for the next close time (re-armed when a
@@ -21,6 +23,12 @@ export function startCloser(
     if (stopped) return;
     if (timer) clearTimeout(timer);
     let delay = MAX_SLEEP_MS;
+    if (!isLeader()) {
+      // Not ours to close: look again later (a new leader checks at once, through `check`).
+      timer = setTimeout(() => void tick(), FOLLOWER_SLEEP_MS);
+      timer.unref();
+      return;
+    }
     try {
       const next = await ctx.store.nextCloseAt();
       if (next) delay = Math.min(Math.max(Date.parse(next) - ctx.now().getTime(), 0), MAX_SLEEP_MS);

@@ -239,7 +239,9 @@ export function createLiveSimulation(
       const saved = await ctx.store.getMeta('simulation');
       if (!saved) return;
       const parsed = SimulationResponse.safeParse(JSON.parse(saved));
-      if (parsed.success) apply(parsed.data, true);
+      // Unchanged, it keeps running as it is (its random stream and bots untouched).
+      if (!parsed.success || JSON.stringify(parsed.data) === JSON.stringify(state)) return;
+      apply(parsed.data, parsed.data.tradesPerMinute !== state.tradesPerMinute);
     },
     stop: () => {
       off();
