@@ -130,7 +130,7 @@ export async function gainersOf(
 /** Queues a closing notice for every webhook that wants it. */
 export async function enqueueClosing(c: ChannelCtx, tx: Tx, m: Market, at: string): Promise<void> {
   const closesInMs = Math.max(0, Date.parse(m.closesAt) - Date.parse(at));
-  for (const w of await c.webhooks.list()) {
+  for (const w of await c.webhooks.list(tx)) {
     if (!wants(w, 'closing', m.id)) continue;
     if (isLive(w)) await enqueueLive(c, tx, w, m.id, 'closing', at);
     else await enqueuePost(tx, w, 'closing', m, { market: m, closesInMs }, at);
@@ -187,7 +187,7 @@ async function onEvent(
 /** The transaction hook that turns domain events into outbox rows. */
 export function outboxHook(c: ChannelCtx): TxHook {
   return async (tx, events) => {
-    const hooks = await c.webhooks.list();
+    const hooks = await c.webhooks.list(tx);
     if (hooks.length === 0) return;
     const at = c.ctx.now().toISOString();
     for (const e of events) await onEvent(c, tx, hooks, e, at);

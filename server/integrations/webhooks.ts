@@ -8,7 +8,7 @@ import type {
 } from '../../shared/schemas/index.ts';
 import type { Ctx } from '../services/context.ts';
 import type { WebhookRow } from '../store/integrationsStore.ts';
-import type { Store } from '../store/store.ts';
+import type { Store, Tx } from '../store/store.ts';
 import { checkUrlShape } from './safeRequest.ts';
 
 export const DEFAULT_MIN_MOVE = 0.05;
@@ -65,26 +65,41 @@ export class WebhookRegistry {
 
   constructor(private readonly store: Store) {}
 
-  list(): Promise<readonly WebhookRow[]> {
+  /**
+   * The webhooks, from the cache while it is fresh. Inside a transaction pass it as `q`: a stale
+   * cache is then re-read on the transaction's own connection, never on the pool (on
+   * PostgreSQL, transactions that each wait for a pool connection while holding one would
+   * starve the pool).
+   */
+  list(q?: Tx): Promise<readonly WebhookRow[]> {
     // A few seconds at most: a change another node announced while this one was cut off from
     // it (Redis away) is seen all the same.
     if (this.cache && Date.now() - this.loadedAt > CACHE_MS) this.cache = undefined;
-    if (!this.cache) {
-      this.loadedAt = Date.now();
-      const loading = this.store.webhooks();
-      this.cache = loading;
-      loading.then(
-        (rows) => {
-          this.lastCount = rows.length;
-        },
-        () => {},
-      );
-      // A failed read is not cached: the next call tries again.
-      loading.catch(() => {
-        if (this.cache === loading) this.cache = undefined;
+    if (this.cache) return this.cache;
+    const loading = (q ?? this.store).webhooks();
+    if (q) {
+      // Not shared: the transaction may yet fail, and others must not fail with it.
+      return loading.then((rows) => {
+        if (!this.cache) this.remember(Promise.resolve(rows));
+        return rows;
       });
     }
-    return this.cache;
+    this.remember(loading);
+    return loading;
+  }
+
+  private remember(loading: Promise<WebhookRow[]>): void {
+    this.loadedAt = Date.now();
+    this.cache = loading;
+    loading.then(
+      (rows) => {
+        this.lastCount = rows.length;
+      },
+      // A failed read is not cached: the next call tries again.
+      () => {
+        if (this.cache === loading) this.cache = undefined;
+      },
+    );
   }
 
   async get(id: string): Promise<WebhookRow | undefined> {
