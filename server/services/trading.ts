@@ -12,29 +12,34 @@ import { type Ctx, inTransaction, isoNow } from './context.ts';
 import { closeOverdue, lockMarket, requireMarket, requireOpen, saveChange } from './markets.ts';
 import { marketAccount, marketView, tradeView, userAccount, userView } from './views.ts';
 
-/**
- * What pricing a trade needs: the market's q and the user's holdings and balance. Inside a
- * trade `q` is the transaction, and the balance is read with its account row locked.
- */
-async function tradeContext(
+/** A user's holdings in a market and their balance: read (and, in a trade, locked) together. */
+async function holdingsOf(
   q: Queries,
-  m: MarketRow,
-  user: UserRow | null,
+  userId: string,
+  marketId: string,
   lockBalance: boolean,
-): Promise<TradeContext & { positions: (PositionRow | undefined)[] }> {
-  const account = user ? userAccount(user.id) : null;
+): Promise<{ held: PositionRow[]; balanceCents: number }> {
+  const account = userAccount(userId);
   const [held, balanceCents] = await Promise.all([
-    user ? q.positionsOfUserInMarket(user.id, m.id) : [],
-    account ? (lockBalance ? q.balanceForUpdate(account) : q.balanceOf(account)) : null,
+    q.positionsOfUserInMarket(userId, marketId),
+    lockBalance ? q.balanceForUpdate(account) : q.balanceOf(account),
   ]);
-  const positions = m.outcomes.map((o) => held.find((p) => p.outcomeId === o.id));
+  return { held, balanceCents };
+}
+
+/** What pricing a trade needs: the market's q and the user's holdings and balance. */
+function tradeContext(
+  m: MarketRow,
+  h: { held: PositionRow[]; balanceCents: number } | null,
+): TradeContext & { positions: (PositionRow | undefined)[] } {
+  const positions = m.outcomes.map((o) => h?.held.find((p) => p.outcomeId === o.id));
   return {
     type: m.type,
     outcomeIds: m.outcomes.map((o) => o.id),
     q: m.q,
     liquidity: m.liquidity,
     held: positions.map((p) => p?.shares ?? 0),
-    balanceCents,
+    balanceCents: h ? h.balanceCents : null,
     positions,
   };
 }
@@ -57,7 +62,8 @@ export async function quote(
 ): Promise<QuoteResponse> {
   const m = await closeIfOverdue(ctx, await requireMarket(ctx.store, marketId));
   requireOpen(ctx, m);
-  const plan = planTrade(await tradeContext(ctx.store, m, user, false), req);
+  const h = user ? await holdingsOf(ctx.store, user.id, m.id, false) : null;
+  const plan = planTrade(tradeContext(m, h), req);
   return { shares: plan.shares, costCents: plan.costCents, probabilities: plan.probabilities };
 }
 
@@ -102,12 +108,14 @@ function tradeOnce(
   user: UserRow,
 ): Promise<TradeResponse> {
   return inTransaction(ctx, async (tx, events) => {
-    const m = await lockMarket(tx, marketId);
-    // Issued together: one round trip on PostgreSQL, with the market locked first.
-    const [first, tc] = await Promise.all([
+    // Issued together, in this order: one round trip on PostgreSQL, the market locked first
+    // (the one lock that orders its trades), then the trader's balance.
+    const [m, first, h] = await Promise.all([
+      lockMarket(tx, marketId),
       req.idempotencyKey ? tx.tradeByIdempotencyKey(user.id, req.idempotencyKey) : undefined,
-      tradeContext(tx, m, user, true),
+      holdingsOf(tx, user.id, marketId, true),
     ]);
+    const tc = tradeContext(m, h);
     if (req.idempotencyKey) {
       if (first) {
         if (first.marketId !== marketId) {
@@ -146,6 +154,8 @@ function tradeOnce(
       createdAt: at,
       idempotencyKey: req.idempotencyKey ?? null,
     };
+    // The state change's writes go first, without waiting: they leave with the trade's row.
+    const market = await saveChange(tx, m, at, events);
     const { tradeId } = await tx.postTrade(
       { kind: 'trade', marketId, ref: user.id, at },
       [
@@ -154,7 +164,6 @@ function tradeOnce(
       ],
       row,
     );
-    const market = await saveChange(tx, m, at, events);
     const t = tradeView({ ...row, id: tradeId, username: user.username });
     const u: User = await userView(tx, user, tc.balanceCents! - plan.costCents);
     events.push({ type: 'trade', trade: t, market, user: u });
