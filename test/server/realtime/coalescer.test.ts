@@ -39,20 +39,30 @@ describe('UpdateCoalescer', () => {
     expect(sent[1]!.probabilities).toEqual([0.6, 0.4]);
   });
 
-  it('names a prevSeq no client holds after a seq it never heard, so clients refetch', () => {
-    let now = 1000;
+  it('waits a moment for a seq that arrives late, and keeps the chain whole', async () => {
     const sent: MarketUpdate[] = [];
-    const c = new UpdateCoalescer(
-      (u) => sent.push(u),
-      50,
-      () => now,
-    );
+    const c = new UpdateCoalescer((u) => sent.push(u), 10);
+    c.push(at(1));
+    c.push(at(3));
+    await new Promise((r) => setTimeout(r, 30));
+    c.push(at(2));
+    await new Promise((r) => setTimeout(r, 30));
+    c.close();
+    expect(sent.map((u) => [u.seq, u.prevSeq])).toEqual([
+      [1, 0],
+      [3, 1],
+    ]);
+  });
+
+  it('names a prevSeq no client holds after a seq it never heard, so clients refetch', async () => {
+    const sent: MarketUpdate[] = [];
+    const c = new UpdateCoalescer((u) => sent.push(u), 10);
     c.push(at(5));
-    now = 1100;
     // Seq 6 was lost on its way to this node.
     c.push(at(7));
-    now = 1200;
+    await new Promise((r) => setTimeout(r, 400));
     c.push(at(8));
+    await new Promise((r) => setTimeout(r, 30));
     // Late or repeated: ignored.
     c.push(at(6));
     c.push(at(8));
