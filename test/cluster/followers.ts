@@ -193,8 +193,10 @@ export class Follower {
     if (before && JSON.stringify(before) !== JSON.stringify(u.probabilities))
       this.violation(`${key}: two updates of one seq with different probabilities`);
     this.seen.set(key, u.probabilities);
-    // Within one connection, each update names the one before it: no loss, no duplicate.
-    if (t.last?.conn === conn && (u.prevSeq !== t.last.seq || u.seq <= t.last.seq))
+    // Within one connection, each update names the one before it (no silent loss, no
+    // duplicate), or names one after it: the node itself missed a change (its events died with
+    // a killed node before they were relayed) and says so, for the client to refetch.
+    if (t.last?.conn === conn && ((u.prevSeq ?? u.seq - 1) < t.last.seq || u.seq <= t.last.seq))
       this.violation(
         `${u.marketId} on ${node.name}: update seq ${u.seq} prevSeq ${u.prevSeq} after seq ${t.last.seq} on the same connection`,
       );
@@ -226,10 +228,8 @@ export class Follower {
           `${u.marketId} on ${this.node?.name} (connection ${conn}): known ${t.known}, update seq ${u.seq} prevSeq ${prev}`,
         );
       } else {
+        // Signalled, not silent: the client refetches, as liveClient does.
         this.stats.gapsInConnection += 1;
-        this.violation(
-          `${u.marketId}: gap within connection ${conn}: known ${t.known}, prevSeq ${prev}`,
-        );
       }
     }
     const lastApplied = t.appliedSeqs.at(-1);
