@@ -51,7 +51,8 @@ function connect(auth: 'anonymous' | 'cookie' | 'token' = 'anonymous'): Promise<
 async function alive(socket: Socket): Promise<boolean> {
   if (!socket.connected) return false;
   try {
-    const ack = await socket.timeout(2000).emitWithAck('subscribe', MARKETS[0]);
+    // Generous: on a loaded machine (the PostgreSQL suites in parallel) an answer can take seconds.
+    const ack = await socket.timeout(10_000).emitWithAck('subscribe', MARKETS[0]);
     return SubscribeAck.parse(ack).ok;
   } catch {
     return false;
