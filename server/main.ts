@@ -1,6 +1,6 @@
 import { createParity } from './app.ts';
 import { type Config, loadConfig } from './config.ts';
-import { maskUrl } from './store/maskUrl.ts';
+import { describeDatabaseUrl } from './store/postgres/pgErrors.ts';
 
 /** Start-up failures a person can fix are one line and exit 1, with no stack trace. */
 function fail(message: string): never {
@@ -22,11 +22,11 @@ try {
   const e = err as { code?: string; message?: string };
   if (config.DATABASE_URL && (e.code === 'store_unavailable' || e.code === 'ECONNREFUSED')) {
     fail(
-      `cannot reach PostgreSQL at DATABASE_URL=${maskUrl(config.DATABASE_URL)} (${e.message ?? 'no answer'})`,
+      `cannot reach PostgreSQL at DATABASE_URL=${describeDatabaseUrl(config.DATABASE_URL)} (${e.message ?? 'no answer'})`,
     );
   }
   if (config.REDIS_URL && /redis/i.test(e.message ?? '')) {
-    fail(`cannot reach Redis at REDIS_URL=${maskUrl(config.REDIS_URL)} (${e.message})`);
+    fail(`cannot reach Redis at REDIS_URL=${describeDatabaseUrl(config.REDIS_URL)} (${e.message})`);
   }
   throw err;
 }

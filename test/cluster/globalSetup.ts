@@ -1,5 +1,6 @@
 import { Socket } from 'node:net';
 import pg from 'pg';
+import { describeDatabaseUrl } from '../../server/store/postgres/pgErrors.ts';
 
 /**
  * `npm run test:cluster` needs PostgreSQL and Redis. When either does not answer within a few
@@ -9,17 +10,6 @@ import pg from 'pg';
 const PG_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const TIMEOUT_MS = 4000;
-
-/** The URL without its password, for the message. */
-function masked(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '(unparseable URL)';
-  }
-}
 
 async function checkPostgres(): Promise<string | undefined> {
   const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: TIMEOUT_MS });
@@ -69,14 +59,14 @@ export default async function setup(): Promise<void> {
   const problems: string[] = [];
   if (pgProblem) {
     problems.push(
-      `PostgreSQL does not answer at DATABASE_URL=${masked(PG_URL)} (${pgProblem}). ` +
+      `PostgreSQL does not answer at DATABASE_URL=${describeDatabaseUrl(PG_URL)} (${pgProblem}). ` +
         'Start it with `pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start`, ' +
         'or set DATABASE_URL to one that runs.',
     );
   }
   if (redisProblem) {
     problems.push(
-      `Redis does not answer at REDIS_URL=${masked(REDIS_URL)} (${redisProblem}). ` +
+      `Redis does not answer at REDIS_URL=${describeDatabaseUrl(REDIS_URL)} (${redisProblem}). ` +
         'Start it with `redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no`, ' +
         'or set REDIS_URL to one that runs.',
     );
