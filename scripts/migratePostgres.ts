@@ -33,6 +33,10 @@ const TABLES = [
   'webhook_market_posts',
   'webhook_live_messages',
   'closing_notices',
+  'chat_links',
+  'chat_link_codes',
+  'chat_receipts',
+  'chat_prefs',
 ] as const;
 const BATCH = 2000;
 

@@ -16,6 +16,7 @@ import { authRoutes } from './http/authRoutes.ts';
 import { errorHandler, notFound } from './http/errors.ts';
 import { marketRoutes } from './http/marketRoutes.ts';
 import { userRoutes } from './http/userRoutes.ts';
+import { keepRawBody } from './chat/routes.ts';
 import { createIntegrations } from './integrations/integrations.ts';
 import { createSocketServer, type ParityIo, type SocketLimits } from './realtime/socketServer.ts';
 import { seedOnce } from './seed.ts';
@@ -125,7 +126,16 @@ function buildApp(
   }
 
   const api = express.Router();
-  api.use(express.json({ limit: '64kb', strict: true }));
+  // Discord signs the exact bytes of its JSON: they are kept for that one route.
+  api.use(
+    express.json({
+      limit: '64kb',
+      strict: true,
+      verify: (req, res, buf) => {
+        if (req.url?.startsWith('/integrations/discord/')) keepRawBody(req, res, buf);
+      },
+    }),
+  );
   api.use(authenticate(ctx));
   api.use(sameOrigin(ctx));
   api.get('/health', (_req, res) => {
@@ -204,6 +214,7 @@ export async function createParity(opts: ParityOptions): Promise<Parity> {
       return config.PUBLIC_URL ?? `http://localhost:${port}`;
     },
     isLeader,
+    redis,
   );
   if (config.SEED) {
     const n = await seedOnce(ctx, opts.seedsDir);

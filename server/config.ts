@@ -33,6 +33,19 @@ export const Env = z.object({
   SLACK_BOT_TOKEN: z.string().optional(),
   SLACK_API_URL: z.url().default('https://slack.com/api'),
   DISCORD_API_URL: z.url().default('https://discord.com/api'),
+  /** Discord interactions: the application's public key (hex), which verifies each request. */
+  DISCORD_PUBLIC_KEY: z
+    .string()
+    .regex(/^[0-9a-fA-F]{64}$/, 'must be the 64 hex characters of the application public key')
+    .optional(),
+  /** Discord: the application id and bot token, for `npm run discord:register` and reminders. */
+  DISCORD_APPLICATION_ID: z
+    .string()
+    .regex(/^\d{1,25}$/)
+    .optional(),
+  DISCORD_BOT_TOKEN: z.string().optional(),
+  /** How often the reminder run looks for members to remind (each gets at most one a day). */
+  REMINDER_POLL_MS: z.coerce.number().int().min(100).default(3_600_000),
   /** Team channels: the first retry delay of a failed delivery; it doubles per attempt. */
   WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(1).default(10_000),
   /** Team channels: attempts before a delivery is marked failed. */

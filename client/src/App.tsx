@@ -13,6 +13,7 @@ const LoginPage = lazyPage(() => import('./pages/LoginPage.tsx'));
 const AdminPage = lazyPage(() => import('./pages/AdminPage.tsx'));
 const ChannelPage = lazyPage(() => import('./pages/ChannelPage.tsx'));
 const EmbedPage = lazyPage(() => import('./pages/EmbedPage.tsx'));
+const LinkPage = lazyPage(() => import('./pages/LinkPage.tsx'));
 
 const BY_PREFIX: [string, { preload(): Promise<unknown> }][] = [
   ['/markets/', MarketPage],
@@ -23,6 +24,7 @@ const BY_PREFIX: [string, { preload(): Promise<unknown> }][] = [
   ['/admin', AdminPage],
   ['/channel', ChannelPage],
   ['/embed/', EmbedPage],
+  ['/link/', LinkPage],
 ];
 
 /** Loads the chunk of the page at `pathname` (nothing for the markets list, which is built in). */
@@ -68,6 +70,7 @@ export function App() {
                   <Route path="/me" element={<MePage />} />
                   <Route path="/login" element={<LoginPage />} />
                   <Route path="/admin" element={<AdminPage />} />
+                  <Route path="/link/:code" element={<LinkPage />} />
                   <Route path="*" element={<NotFound />} />
                 </Routes>
               </Suspense>

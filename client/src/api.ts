@@ -1,6 +1,8 @@
 import type { z } from 'zod';
 import {
   AuditResponse,
+  type ChatIdentity,
+  ChatSettingsResponse,
   type CreateMarketRequest,
   type CreateWebhookRequest,
   DeliveriesResponse,
@@ -11,11 +13,14 @@ import {
   HistoryResponse,
   type LeaderboardMetric,
   LeaderboardResponse,
+  LinkPreviewResponse,
+  LinkResponse,
   MarketResponse,
   MarketsResponse,
   MeResponse,
   ProfileResponse,
   QuoteResponse,
+  type RemindersRequest,
   type ResolveRequest,
   ResolveResponse,
   ScoresResponse,
@@ -78,6 +83,8 @@ async function request<S extends z.ZodType>(
 const get = <S extends z.ZodType>(path: string, schema: S) => request('GET', path, schema);
 const post = <S extends z.ZodType>(path: string, body: unknown, schema: S | null) =>
   request('POST', path, schema, body);
+const put = <S extends z.ZodType>(path: string, body: unknown, schema: S | null) =>
+  request('PUT', path, schema, body);
 const enc = encodeURIComponent;
 
 /** The one typed API module: every call parses its answer with the shared schema. */
@@ -103,6 +110,20 @@ export const api = {
     post('/auth/register', { username, password }, UserResponse).then((r) => r.user),
   logout: () => post('/auth/logout', undefined, null),
   createToken: () => post('/me/tokens', {}, TokenResponse),
+  // chat accounts (Slack, Discord)
+  /** What opening a `/parity link` URL would bind; 404 `not_found` once used or expired. */
+  linkPreview: (code: string) => get(`/integrations/links/${enc(code)}`, LinkPreviewResponse),
+  confirmLink: (code: string) =>
+    post(`/integrations/links/${enc(code)}`, {}, LinkResponse).then((r) => r.link),
+  chatSettings: () => get('/me/chat', ChatSettingsResponse),
+  setReminders: (enabled: boolean) =>
+    put('/me/chat/reminders', { enabled } satisfies RemindersRequest, ChatSettingsResponse),
+  unlinkChat: (link: ChatIdentity) =>
+    request(
+      'DELETE',
+      `/me/chat/links/${enc(link.platform)}/${enc(link.teamId)}/${enc(link.externalUserId)}`,
+      null,
+    ),
   leaderboard: (metric: LeaderboardMetric) =>
     get(`/leaderboard?metric=${metric}`, LeaderboardResponse).then((r) => r.entries),
   profile: (username: string) => get(`/users/${enc(username)}`, ProfileResponse),

@@ -39,6 +39,10 @@ const COLORS = {
   cancelled: 0x6b7280,
 } as const;
 
+/** Discord's bound on the title, description, field names and values, footer and author of an
+ *  embed together. */
+const EMBED_TEXT_MAX = 6000;
+
 function colorOf(n: Notification): number {
   if (n.market.status === 'cancelled') return COLORS.cancelled;
   if (n.market.status === 'resolved') return COLORS.resolved;
@@ -78,16 +82,22 @@ export function discordMessage(n: Notification, live: boolean): DiscordMessage {
   if (n.gainers && n.gainers.length > 0) {
     fields.push({ name: 'Top gainers', value: clip(gainersLine(n.gainers), 1024), inline: false });
   }
+  const title = clip(m.question, 256);
+  const footer = clip(volumeLine(m), 2048);
+  // All of an embed's text together is limited to 6000 characters: the description gets what
+  // the rest leaves, over 1200 even with six fields and every other part at its own bound.
+  const rest =
+    title.length + footer.length + fields.reduce((a, f) => a + f.name.length + f.value.length, 0);
   return {
     content: clip(live ? `Live odds: ${m.question}` : titleOf(n, false), 2000),
     embeds: [
       {
-        title: clip(m.question, 256),
+        title,
         url: n.link,
-        description: clip(statusLine(n), 4096),
+        description: clip(statusLine(n), Math.min(4096, EMBED_TEXT_MAX - rest)),
         color: colorOf(n),
         fields,
-        footer: { text: clip(volumeLine(m), 2048) },
+        footer: { text: footer },
         timestamp: n.at,
       },
     ],

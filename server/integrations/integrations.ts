@@ -1,4 +1,7 @@
-import type { Router } from 'express';
+import { Router } from 'express';
+import type { Redis } from 'ioredis';
+import { type ChatCtx, createChatCtx } from '../chat/chatCtx.ts';
+import { chatRoutes } from '../chat/routes.ts';
 import type { Ctx } from '../services/context.ts';
 import { type ChannelCtx, settingsOf } from './channelCtx.ts';
 import { outboxHook } from './outbox.ts';
@@ -7,9 +10,10 @@ import { WebhookRegistry } from './webhooks.ts';
 import { startWorker } from './worker.ts';
 
 export interface Integrations {
-  /** Routes under /api: webhook admin, the delivery log, Slack's slash command. */
+  /** Routes under /api: webhook admin, the delivery log, Slack and Discord both ways. */
   router: Router;
   channels: ChannelCtx;
+  chat: ChatCtx;
   /** Stops the worker after the requests in flight are answered and recorded. */
   stop(): Promise<void>;
 }
@@ -22,6 +26,7 @@ export function createIntegrations(
   ctx: Ctx,
   baseUrl: () => string,
   isLeader: () => boolean = () => true,
+  redis?: Redis,
 ): Integrations {
   const channels: ChannelCtx = {
     ctx,
@@ -32,5 +37,8 @@ export function createIntegrations(
   };
   ctx.txHooks.push(outboxHook(channels));
   const worker = startWorker(channels, isLeader);
-  return { router: integrationRoutes(channels), channels, stop: () => worker.stop() };
+  const chat = createChatCtx(channels, redis);
+  const router = Router();
+  router.use(integrationRoutes(channels), chatRoutes(chat));
+  return { router, channels, chat, stop: () => worker.stop() };
 }

@@ -177,6 +177,4 @@ export function titleOf(n: Notification, live: boolean): string {
 }
 
 /** Cuts text to `max` characters with an ellipsis (chat tools reject longer fields). */
-export function clip(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-}
+export { clip } from './clip.ts';

@@ -34,7 +34,8 @@ export function slackLink(url: string, label: string): string {
 export function marketSection(m: Market, link: string, line: string): SlackBlock {
   return {
     type: 'section',
-    // Section text is limited to 3000 characters.
+    // Section text is limited to 3000 characters, counted after escaping; clip keeps the
+    // entities and the link whole.
     text: {
       type: 'mrkdwn',
       text: clip(`*${slackLink(link, m.question)}*\n${escapeMrkdwn(line)}`, 3000),
@@ -53,12 +54,20 @@ export function slackMessage(n: Notification, live: boolean): SlackMessage {
   if (n.gainers && n.gainers.length > 0) {
     blocks.push({
       type: 'section',
-      text: { type: 'mrkdwn', text: `*Top gainers:* ${escapeMrkdwn(gainersLine(n.gainers))}` },
+      text: {
+        type: 'mrkdwn',
+        text: clip(`*Top gainers:* ${escapeMrkdwn(gainersLine(n.gainers))}`, 3000),
+      },
     });
   }
   const context = live
     ? `${volumeLine(n.market)} · updated ${n.at.slice(11, 19)} UTC`
     : volumeLine(n.market);
-  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: escapeMrkdwn(context) }] });
-  return { text: escapeMrkdwn(clip(`${title} — ${line}`, 3000)), blocks };
+  // Context element text is limited to 3000 characters.
+  blocks.push({
+    type: 'context',
+    elements: [{ type: 'mrkdwn', text: clip(escapeMrkdwn(context), 3000) }],
+  });
+  // Clipped after escaping: escaping can make the text five times longer.
+  return { text: clip(escapeMrkdwn(`${title} — ${line}`), 3000), blocks };
 }

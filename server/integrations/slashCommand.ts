@@ -99,12 +99,14 @@ function oddsText(m: Market): string {
 
 function reply(text: string, blocks: SlackBlock[]): SlackReply {
   // The fallback text is mrkdwn too: escaped like the blocks, so market text and the words the
-  // user typed cannot turn into mentions or links.
-  return { response_type: 'ephemeral', text: escapeMrkdwn(clip(text, 3000)), blocks };
+  // user typed cannot turn into mentions or links. Clipped after escaping, which can make the
+  // text five times longer.
+  return { response_type: 'ephemeral', text: clip(escapeMrkdwn(text), 3000), blocks };
 }
 
 function note(text: string): SlackBlock {
-  return { type: 'section', text: { type: 'mrkdwn', text: escapeMrkdwn(text) } };
+  // Section text is limited to 3000 characters.
+  return { type: 'section', text: { type: 'mrkdwn', text: clip(escapeMrkdwn(text), 3000) } };
 }
 
 /** `/odds <words>`: the best-matching open markets with their current odds. */

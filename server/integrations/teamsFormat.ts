@@ -42,6 +42,11 @@ export interface AdaptiveCard {
   actions: { type: 'Action.OpenUrl'; title: string; url: string }[];
 }
 
+/**
+ * Teams refuses a body over 28 KB. Every text here is clipped, to about 5,200 UTF-16 units in
+ * all, each at most 3 bytes of UTF-8 (JSON escapes newlines, tabs, quotes and backslashes in 2;
+ * the API refuses other control characters): under 16 KB with the card's own keys.
+ */
 export function teamsMessage(n: Notification): TeamsMessage {
   const m = n.market;
   const body: AdaptiveCard['body'] = [
@@ -60,7 +65,7 @@ export function teamsMessage(n: Notification): TeamsMessage {
       facts: shownOutcomes(m).map((o) => {
         const from = n.from?.[o.index];
         return {
-          title: o.label,
+          title: clip(o.label, 200),
           value:
             from === undefined
               ? percent(o.probability)
@@ -70,7 +75,11 @@ export function teamsMessage(n: Notification): TeamsMessage {
     });
   }
   if (n.gainers && n.gainers.length > 0) {
-    body.push({ type: 'TextBlock', text: `Top gainers: ${gainersLine(n.gainers)}`, wrap: true });
+    body.push({
+      type: 'TextBlock',
+      text: clip(`Top gainers: ${gainersLine(n.gainers)}`, 1000),
+      wrap: true,
+    });
   }
   body.push({ type: 'TextBlock', text: volumeLine(m), wrap: true, size: 'Small', isSubtle: true });
   return {

@@ -185,4 +185,37 @@ export const migrations: readonly string[] = [
   `
   ALTER TABLE webhook_deliveries ADD COLUMN lease_until TEXT;
   `,
+  // 4: two-way chat: linked identities, one-time link codes, request receipts, reminder prefs
+  `
+  CREATE TABLE chat_links (
+    platform TEXT NOT NULL CHECK (platform IN ('slack', 'discord')),
+    team_id TEXT NOT NULL,
+    external_user_id TEXT NOT NULL,
+    external_name TEXT,
+    user_id TEXT NOT NULL REFERENCES users(id),
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (platform, team_id, external_user_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX chat_links_user ON chat_links(user_id);
+  CREATE TABLE chat_link_codes (
+    code_hash TEXT PRIMARY KEY,
+    platform TEXT NOT NULL CHECK (platform IN ('slack', 'discord')),
+    team_id TEXT NOT NULL,
+    external_user_id TEXT NOT NULL,
+    external_name TEXT,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    used_at TEXT
+  ) WITHOUT ROWID;
+  CREATE TABLE chat_receipts (
+    key TEXT PRIMARY KEY,
+    created_at TEXT NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX chat_receipts_age ON chat_receipts(created_at);
+  CREATE TABLE chat_prefs (
+    user_id TEXT PRIMARY KEY REFERENCES users(id),
+    reminders INTEGER NOT NULL DEFAULT 1,
+    last_reminded_at TEXT
+  ) WITHOUT ROWID;
+  `,
 ];

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { SqliteChatQueries } from './chatStore.ts';
 import { SqliteIntegrationsQueries } from './integrationsStore.ts';
 import { migrations } from './migrations.ts';
 import type {
@@ -543,6 +544,7 @@ export class SqliteStore implements Store {
   readonly db: Database.Database;
   readonly queries: SqliteQueries;
   readonly integrations: SqliteIntegrationsQueries;
+  readonly chat: SqliteChatQueries;
   private readonly tx: Tx;
   private queue: Job[] = [];
   private scheduled = false;
@@ -562,7 +564,9 @@ export class SqliteStore implements Store {
     this.db.exec('UPDATE webhook_deliveries SET lease_until = NULL WHERE lease_until IS NOT NULL');
     this.queries = new SqliteQueries(this.db);
     this.integrations = new SqliteIntegrationsQueries(this.db);
+    this.chat = new SqliteChatQueries(this.db);
     this.tx = {
+      ...asyncMethods(this.chat),
       ...asyncMethods(this.integrations),
       ...asyncMethods(this.queries),
     } as unknown as Tx;

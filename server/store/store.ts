@@ -5,6 +5,7 @@ import type {
   Resolution,
   Role,
 } from '../../shared/schemas/index.ts';
+import type { ChatQueries } from './chatStore.ts';
 import type { IntegrationsQueries } from './integrationsStore.ts';
 
 /**
@@ -210,7 +211,7 @@ export interface Queries {
 }
 
 /** What a transaction sees: every query, bound to the transaction. */
-export interface Tx extends Queries, IntegrationsQueries {}
+export interface Tx extends Queries, IntegrationsQueries, ChatQueries {}
 
 export type StoreEngine = 'sqlite' | 'postgres';
 

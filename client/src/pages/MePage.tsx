@@ -4,6 +4,7 @@ import { Link, Navigate } from 'react-router-dom';
 import type { Market, MeResponse } from '../../../shared/schemas/index.ts';
 import { api, describeError } from '../api.ts';
 import { ApiToken } from '../components/ApiToken.tsx';
+import { ChatAccounts } from '../components/ChatAccounts.tsx';
 import { ForecastHistory } from '../components/ForecastHistory.tsx';
 import { ProfileStats } from '../components/ProfileStats.tsx';
 import { PositionsTable, Signed } from '../components/portfolio/PositionsTable.tsx';
@@ -14,7 +15,10 @@ import { useMe } from '../hooks/useMe.ts';
 import { usePageTitle } from '../hooks/usePageTitle.ts';
 import './me.css';
 
-/** `/me`: cash, positions at current prices, settled positions, scores, forecasts, API token. */
+/**
+ * `/me`: cash, positions at current prices, settled positions, scores, forecasts, linked chat
+ * accounts, API token.
+ */
 export default function MePage() {
   const { me, isLoading } = useMe();
   usePageTitle('Your portfolio');
@@ -150,6 +154,7 @@ function Portfolio({ me }: { me: MeResponse }) {
       {profile.error ? <p className="error">{describeError(profile.error)}</p> : null}
       {profile.data && <ProfileStats profile={profile.data} />}
       <ForecastHistory username={username} />
+      <ChatAccounts admin={me.user.role === 'admin'} />
       <ApiToken />
     </section>
   );

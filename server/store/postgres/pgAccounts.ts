@@ -1,12 +1,12 @@
 import type { LedgerEntry, LedgerTxInfo, PostedEntry, TradeRow, UserRow } from '../store.ts';
-import { PgIntegrationsQueries } from './pgIntegrations.ts';
+import { PgChatQueries } from './pgChat.ts';
 import { C, toUser } from './rows.ts';
 
 /**
  * Users, sessions, API tokens and the ledger over PostgreSQL, with the semantics of
  * `SqliteQueries`. A base of `PgQueries`, which adds the rest of the port.
  */
-export class PgAccountsQueries extends PgIntegrationsQueries {
+export class PgAccountsQueries extends PgChatQueries {
   // ---- users, sessions, tokens
 
   async insertUser(u: UserRow): Promise<void> {

@@ -227,6 +227,39 @@ export const pgMigrations: readonly string[] = [
   `
   ALTER TABLE webhook_deliveries ADD COLUMN lease_until ${T};
   `,
+  // 4: two-way chat: linked identities, one-time link codes, request receipts, reminder prefs
+  `
+  CREATE TABLE chat_links (
+    platform ${T} NOT NULL CHECK (platform IN ('slack', 'discord')),
+    team_id ${T} NOT NULL,
+    external_user_id ${T} NOT NULL,
+    external_name TEXT,
+    user_id ${T} NOT NULL REFERENCES users(id),
+    created_at ${T} NOT NULL,
+    PRIMARY KEY (platform, team_id, external_user_id)
+  );
+  CREATE INDEX chat_links_user ON chat_links(user_id);
+  CREATE TABLE chat_link_codes (
+    code_hash ${T} PRIMARY KEY,
+    platform ${T} NOT NULL CHECK (platform IN ('slack', 'discord')),
+    team_id ${T} NOT NULL,
+    external_user_id ${T} NOT NULL,
+    external_name TEXT,
+    created_at ${T} NOT NULL,
+    expires_at ${T} NOT NULL,
+    used_at ${T}
+  );
+  CREATE TABLE chat_receipts (
+    key ${T} PRIMARY KEY,
+    created_at ${T} NOT NULL
+  );
+  CREATE INDEX chat_receipts_age ON chat_receipts(created_at);
+  CREATE TABLE chat_prefs (
+    user_id ${T} PRIMARY KEY REFERENCES users(id),
+    reminders BOOLEAN NOT NULL DEFAULT TRUE,
+    last_reminded_at ${T}
+  );
+  `,
 ];
 
 /**
