@@ -16,7 +16,8 @@ try {
 } catch (err) {
   fail(`${(err as Error).message}\nusage: npm run discord:register [-- --guild <server id>]`);
 }
-if (guild !== undefined && !/^\d{1,25}$/.test(guild)) fail(`invalid server id ${JSON.stringify(guild)}`);
+if (guild !== undefined && !/^\d{1,25}$/.test(guild))
+  fail(`invalid server id ${JSON.stringify(guild)}`);
 let config: ReturnType<typeof loadConfig>;
 try {
   config = loadConfig();
@@ -25,7 +26,8 @@ try {
 }
 const app = config.DISCORD_APPLICATION_ID;
 const token = config.DISCORD_BOT_TOKEN;
-if (!app || !token) fail('set DISCORD_APPLICATION_ID and DISCORD_BOT_TOKEN (Developer Portal → your application)');
+if (!app || !token)
+  fail('set DISCORD_APPLICATION_ID and DISCORD_BOT_TOKEN (Developer Portal → your application)');
 
 const base = config.DISCORD_API_URL.replace(/\/+$/, '');
 const url = `${base}/v10/applications/${app}${guild ? `/guilds/${guild}` : ''}/commands`;
@@ -44,4 +46,6 @@ const res = await fetch(url, {
 const text = await res.text();
 if (!res.ok) fail(`Discord refused the commands (${res.status}): ${text.slice(0, 500)}`);
 const names = (JSON.parse(text) as { name: string }[]).map((c) => `/${c.name}`);
-console.log(`registered ${names.join(', ')} ${guild ? `in server ${guild}` : 'globally (may take up to an hour to appear)'}`);
+console.log(
+  `registered ${names.join(', ')} ${guild ? `in server ${guild}` : 'globally (may take up to an hour to appear)'}`,
+);

@@ -12,6 +12,7 @@ import {
 import { parse } from '../http/errors.ts';
 import { percent } from '../integrations/notification.ts';
 import { searchMarkets } from '../integrations/slashCommand.ts';
+import type { Ctx } from '../services/context.ts';
 import { isDuplicate } from '../services/context.ts';
 import { addForecast, listForecasts } from '../services/forecasts.ts';
 import {
@@ -25,7 +26,6 @@ import { resolveMarket } from '../services/resolution.ts';
 import { quote, trade } from '../services/trading.ts';
 import { marketView } from '../services/views.ts';
 import type { UserRow } from '../store/store.ts';
-import type { Ctx } from '../services/context.ts';
 
 /**
  * What a member can do from a chat tool, whichever tool it is: each action goes through the
@@ -65,9 +65,13 @@ export function parseForecastText(text: string): ForecastArgs {
   }
   const words = text.trim().slice(0, m.index).trim();
   if (!words) {
-    throw new DomainError('validation_failed', 'name the market: /forecast <market id or words> 65%', {
-      field: 'market',
-    });
+    throw new DomainError(
+      'validation_failed',
+      'name the market: /forecast <market id or words> 65%',
+      {
+        field: 'market',
+      },
+    );
   }
   return { words, probability };
 }
@@ -124,7 +128,7 @@ export async function findTarget(
   }
   if (!outcomeWords) return { market, outcomeIndex: undefined };
   const t = trailingOutcome(market, outcomeWords);
-  if (!t || t.rest !== '') {
+  if (t?.rest !== '') {
     throw new DomainError(
       'validation_failed',
       `“${market.question}” has no outcome “${outcomeWords}”: ${market.outcomes.map((o) => o.label).join(', ')}`,
@@ -144,10 +148,15 @@ export function vectorFor(
   p: number,
   previous: readonly number[] | undefined,
 ): number[] {
-  const base = previous && previous.length === m.outcomes.length ? previous : m.outcomes.map((o) => o.probability);
+  const base =
+    previous && previous.length === m.outcomes.length
+      ? previous
+      : m.outcomes.map((o) => o.probability);
   const others = base.reduce((s, x, i) => (i === index ? s : s + x), 0);
   const n = m.outcomes.length - 1;
-  const v = base.map((x, i) => (i === index ? p : others > 0 ? ((1 - p) * x) / others : (1 - p) / n));
+  const v = base.map((x, i) =>
+    i === index ? p : others > 0 ? ((1 - p) * x) / others : (1 - p) / n,
+  );
   // Exactly 1, whatever the floating point did.
   const sum = v.reduce((a, b) => a + b, 0);
   return v.map((x) => x / sum);
@@ -188,13 +197,19 @@ export async function forecastMarket(
   req: ForecastRequest,
 ): Promise<string> {
   const f = await addForecast(ctx, marketId, req, actor.user);
-  const [m, all] = await Promise.all([requireMarket(ctx.store, marketId), listForecasts(ctx, marketId)]);
+  const [m, all] = await Promise.all([
+    requireMarket(ctx.store, marketId),
+    listForecasts(ctx, marketId),
+  ]);
   const market = marketView(m);
   const mine = describeVector(market, f.probabilities);
   const community = all.community.probabilities
     ? `community forecast ${describeVector(market, all.community.probabilities)} (${all.community.count} forecaster${all.community.count === 1 ? '' : 's'})`
     : 'no community forecast yet';
-  return `Recorded your forecast on “${market.question}”: ${mine}. Now: ${community}; market ${describeVector(market, market.outcomes.map((o) => o.probability))}.`;
+  return `Recorded your forecast on “${market.question}”: ${mine}. Now: ${community}; market ${describeVector(
+    market,
+    market.outcomes.map((o) => o.probability),
+  )}.`;
 }
 
 /** "Yes 65%" for binary markets; the three likeliest outcomes otherwise. */
@@ -249,7 +264,12 @@ function requireAdminActor(actor: Actor, what: string): void {
 
 export async function closeFromChat(ctx: Ctx, actor: Actor, marketId: string): Promise<string> {
   requireAdminActor(actor, 'close markets');
-  const m = await closeMarket(ctx, actor.user.username, marketId, `closed from ${actor.identity.platform}`);
+  const m = await closeMarket(
+    ctx,
+    actor.user.username,
+    marketId,
+    `closed from ${actor.identity.platform}`,
+  );
   return `Closed “${m.question}”. Trading has stopped; resolve it when the answer is known.`;
 }
 
@@ -261,7 +281,10 @@ export async function resolveFromChat(
 ): Promise<string> {
   requireAdminActor(actor, 'resolve markets');
   const note = `resolved from ${actor.identity.platform}`;
-  const req = parse(ResolveRequest, outcomeId === 'cancel' ? { cancel: true, note } : { outcomeId, note });
+  const req = parse(
+    ResolveRequest,
+    outcomeId === 'cancel' ? { cancel: true, note } : { outcomeId, note },
+  );
   const { market, payouts } = await resolveMarket(ctx, actor.user.username, marketId, req);
   if (market.status === 'cancelled') {
     return `Cancelled “${market.question}”: every trader was refunded.`;

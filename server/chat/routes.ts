@@ -63,7 +63,10 @@ const LinkParams = z.object({
 function codeOf(req: Request): string {
   const code = LinkCode.safeParse(req.params.code);
   if (!code.success) {
-    throw new DomainError('not_found', 'this link has expired or was used already: run /parity link again');
+    throw new DomainError(
+      'not_found',
+      'this link has expired or was used already: run /parity link again',
+    );
   }
   return code.data;
 }
@@ -72,15 +75,26 @@ function codeOf(req: Request): string {
 export function chatRoutes(c: ChatCtx): Router {
   const { ctx } = c;
   const r = Router();
-  const discordKey = ctx.config.DISCORD_PUBLIC_KEY ? discordPublicKey(ctx.config.DISCORD_PUBLIC_KEY) : undefined;
+  const discordKey = ctx.config.DISCORD_PUBLIC_KEY
+    ? discordPublicKey(ctx.config.DISCORD_PUBLIC_KEY)
+    : undefined;
 
   async function verifySlack(req: Request): Promise<void> {
     const secret = ctx.config.SLACK_SIGNING_SECRET;
     if (!secret) {
-      throw new DomainError('forbidden', 'Slack is off: set SLACK_SIGNING_SECRET to the Slack app signing secret');
+      throw new DomainError(
+        'forbidden',
+        'Slack is off: set SLACK_SIGNING_SECRET to the Slack app signing secret',
+      );
     }
     const signature = req.get('x-slack-signature');
-    const check = verifySlackSignature(secret, req.get('x-slack-request-timestamp'), signature, rawBody(req), ctx.now());
+    const check = verifySlackSignature(
+      secret,
+      req.get('x-slack-request-timestamp'),
+      signature,
+      rawBody(req),
+      ctx.now(),
+    );
     if (check !== 'ok') refuse(check);
     await refuseReplay(c, 'slack', signature!, req.get('x-slack-retry-num') !== undefined);
   }
@@ -108,10 +122,19 @@ export function chatRoutes(c: ChatCtx): Router {
 
   r.post('/integrations/discord/interactions', async (req, res) => {
     if (!discordKey) {
-      throw new DomainError('forbidden', 'Discord is off: set DISCORD_PUBLIC_KEY to the application public key');
+      throw new DomainError(
+        'forbidden',
+        'Discord is off: set DISCORD_PUBLIC_KEY to the application public key',
+      );
     }
     const signature = req.get('x-signature-ed25519');
-    const check = verifyDiscordSignature(discordKey, req.get('x-signature-timestamp'), signature, rawBody(req), ctx.now());
+    const check = verifyDiscordSignature(
+      discordKey,
+      req.get('x-signature-timestamp'),
+      signature,
+      rawBody(req),
+      ctx.now(),
+    );
     if (check !== 'ok') refuse(check);
     await refuseReplay(c, 'discord', signature!, false);
     res.json(await discordInteraction(c, parse(DiscordInteraction, jsonBody(req))));

@@ -20,6 +20,9 @@ export interface ChannelSettings {
   slackApiUrl: string;
   discordApiUrl: string;
   slackBotToken: string | undefined;
+  /** Posts carry buttons (Forecast, Buy, admin actions) when the app can receive them. */
+  slackInteractive: boolean;
+  discordInteractive: boolean;
 }
 
 /** What the integration modules share. */
@@ -46,6 +49,8 @@ export function settingsOf(config: Ctx['config']): ChannelSettings {
     slackApiUrl: config.SLACK_API_URL.replace(/\/+$/, ''),
     discordApiUrl: config.DISCORD_API_URL.replace(/\/+$/, ''),
     slackBotToken: config.SLACK_BOT_TOKEN || undefined,
+    slackInteractive: Boolean(config.SLACK_SIGNING_SECRET),
+    discordInteractive: Boolean(config.DISCORD_PUBLIC_KEY),
   };
 }
 

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import type { Redis } from 'ioredis';
 import { type ChatCtx, createChatCtx } from '../chat/chatCtx.ts';
+import { startReminders } from '../chat/reminders.ts';
 import { chatRoutes } from '../chat/routes.ts';
 import type { Ctx } from '../services/context.ts';
 import { type ChannelCtx, settingsOf } from './channelCtx.ts';
@@ -40,5 +41,13 @@ export function createIntegrations(
   const chat = createChatCtx(channels, redis);
   const router = Router();
   router.use(integrationRoutes(channels), chatRoutes(chat));
-  return { router, channels, chat, stop: () => worker.stop() };
+  const reminders = startReminders(chat, isLeader);
+  return {
+    router,
+    channels,
+    chat,
+    stop: async () => {
+      await Promise.all([worker.stop(), reminders.stop()]);
+    },
+  };
 }

@@ -1,4 +1,6 @@
 import { assertNever } from '../../shared/errors.ts';
+import { discordComponents } from '../chat/discord/components.ts';
+import { marketActions } from '../chat/slack/blocks.ts';
 import type { DeliveryRow, WebhookRow } from '../store/integrationsStore.ts';
 import type { Answer, LiveTarget } from './attempt.ts';
 import type { ChannelCtx } from './channelCtx.ts';
@@ -62,7 +64,10 @@ export function renderRequest(
 ): { request: OutgoingRequest; api: 'webhook' | 'slack-api' } | { refused: string } {
   switch (w.kind) {
     case 'slack': {
-      const message = slackMessage(n, live !== null);
+      const message: { text: string; blocks: object[] } = slackMessage(n, live !== null);
+      const actions = c.settings.slackInteractive ? marketActions(n.market) : undefined;
+      // A live edit replaces the buttons too: a settled market's message keeps none.
+      if (actions) message.blocks.push(actions);
       if (!live) return { request: json(w.url, 'POST', message, c), api: 'webhook' };
       const token = c.settings.slackBotToken;
       if (!token) return { refused: 'SLACK_BOT_TOKEN is not set' };
@@ -85,7 +90,10 @@ export function renderRequest(
     }
     case 'discord': {
       const endpoint = discordEndpoint(c, w.url);
-      const message = discordMessage(n, live !== null);
+      const message = {
+        ...discordMessage(n, live !== null),
+        components: c.settings.discordInteractive ? discordComponents(n.market) : [],
+      };
       if (live?.message) {
         endpoint.pathname = `${endpoint.pathname.replace(/\/+$/, '')}/messages/${encodeURIComponent(live.message.messageId)}`;
         return { request: json(endpoint.toString(), 'PATCH', message, c), api: 'webhook' };

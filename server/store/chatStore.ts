@@ -96,7 +96,8 @@ export function toChatPrefs(r: Row): ChatPrefsRow {
   };
 }
 
-export const LINK_COLUMNS = 'platform, team_id, external_user_id, external_name, user_id, created_at';
+export const LINK_COLUMNS =
+  'platform, team_id, external_user_id, external_name, user_id, created_at';
 export const CODE_COLUMNS =
   'code_hash, platform, team_id, external_user_id, external_name, created_at, expires_at, used_at';
 
@@ -116,9 +117,7 @@ export class SqliteChatQueries implements Sync<ChatQueries> {
   }
 
   insertLinkCode(c: Omit<LinkCodeRow, 'usedAt'>): void {
-    this.s(
-      `INSERT INTO chat_link_codes (${CODE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, NULL)`,
-    ).run(
+    this.s(`INSERT INTO chat_link_codes (${CODE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, NULL)`).run(
       c.codeHash,
       c.platform,
       c.teamId,

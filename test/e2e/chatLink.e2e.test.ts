@@ -20,8 +20,13 @@ describe('linking a chat account', () => {
     await server?.close();
   });
 
+  let commands = 0;
+
   /** Runs `/parity link` as alice in workspace T0001, signed as Slack signs; returns the code. */
   async function linkCode(): Promise<string> {
+    // Slack's trigger_id differs per invocation, so two commands in one second are not one
+    // signature seen twice (which the server refuses as a replay).
+    commands += 1;
     const body = new URLSearchParams({
       token: 'x',
       team_id: 'T0001',
@@ -34,7 +39,7 @@ describe('linking a chat account', () => {
       text: 'link',
       api_app_id: 'A0001',
       response_url: 'http://127.0.0.1:9/commands/1',
-      trigger_id: '1.2.abc',
+      trigger_id: `1.2.${commands}`,
     }).toString();
     const ts = String(Math.floor(Date.now() / 1000));
     const signature = `v0=${createHmac('sha256', SECRET).update(`v0:${ts}:${body}`).digest('hex')}`;

@@ -13,7 +13,7 @@ import {
 } from 'discord-api-types/v10';
 import { z } from 'zod';
 import { DomainError } from '../../../shared/errors.ts';
-import { ForecastRequest, type ChatIdentity, type Market } from '../../../shared/schemas/index.ts';
+import { type ChatIdentity, ForecastRequest, type Market } from '../../../shared/schemas/index.ts';
 import { parse } from '../../http/errors.ts';
 import { marketLink } from '../../integrations/channelCtx.ts';
 import { clip, percent } from '../../integrations/notification.ts';
@@ -34,7 +34,7 @@ import {
 } from '../actions.ts';
 import { type ChatCtx, countAction, followUp, within } from '../chatCtx.ts';
 import { createLinkCode, linkedUser, setReminders } from '../links.ts';
-import { outcomeRef, parseOutcomeRef } from '../slack/blocks.ts';
+import { parseOutcomeRef } from '../slack/blocks.ts';
 
 /** Discord, both ways: application commands, message buttons, and the modals they open. */
 
@@ -91,10 +91,21 @@ export type DiscordInteraction = z.infer<typeof DiscordInteraction>;
 const EPHEMERAL = MessageFlags.Ephemeral;
 const NO_MENTIONS = { parse: [] };
 
-function message(content: string, extra: { embeds?: APIEmbed[]; components?: APIActionRowComponent<APIComponentInMessageActionRow>[] } = {}): APIInteractionResponse {
+function message(
+  content: string,
+  extra: {
+    embeds?: APIEmbed[];
+    components?: APIActionRowComponent<APIComponentInMessageActionRow>[];
+  } = {},
+): APIInteractionResponse {
   return {
     type: InteractionResponseType.ChannelMessageWithSource,
-    data: { content: clip(content, 2000), flags: EPHEMERAL, allowed_mentions: NO_MENTIONS, ...extra },
+    data: {
+      content: clip(content, 2000),
+      flags: EPHEMERAL,
+      allowed_mentions: NO_MENTIONS,
+      ...extra,
+    },
   };
 }
 
@@ -109,75 +120,77 @@ function identityOf(i: DiscordInteraction): ChatIdentity {
   };
 }
 
-async function linkPrompt(c: ChatCtx, id: ChatIdentity, intro: string): Promise<APIInteractionResponse> {
+async function linkPrompt(
+  c: ChatCtx,
+  id: ChatIdentity,
+  intro: string,
+): Promise<APIInteractionResponse> {
   const { url } = await createLinkCode(c.ctx, id, c.baseUrl());
-  return message(`${intro} Open this link while signed in to Parity to link your Discord account (valid 10 minutes, once): ${url}`, {
-    components: [
-      { type: ComponentType.ActionRow, components: [{ type: ComponentType.Button, style: ButtonStyle.Link, label: 'Link your Discord account', url }] },
-    ],
-  });
+  return message(
+    `${intro} Open this link while signed in to Parity to link your Discord account (valid 10 minutes, once): ${url}`,
+    {
+      components: [
+        {
+          type: ComponentType.ActionRow,
+          components: [
+            {
+              type: ComponentType.Button,
+              style: ButtonStyle.Link,
+              label: 'Link your Discord account',
+              url,
+            },
+          ],
+        },
+      ],
+    },
+  );
 }
 
 async function actorOr(c: ChatCtx, id: ChatIdentity): Promise<Actor | APIInteractionResponse> {
   const user = await linkedUser(c.ctx, id);
-  return user ? { identity: id, user } : linkPrompt(c, id, 'Link your account first; nothing was recorded.');
+  return user
+    ? { identity: id, user }
+    : linkPrompt(c, id, 'Link your account first; nothing was recorded.');
 }
 
 function isActor(x: Actor | APIInteractionResponse): x is Actor {
   return 'user' in x;
 }
 
-/** Buttons under a posted market message: Forecast and Buy while open, admin actions until settled. */
-export function discordComponents(m: Market): APIActionRowComponent<APIComponentInMessageActionRow>[] {
-  const row: APIComponentInMessageActionRow[] = [];
-  if (m.status === 'open') {
-    row.push({ type: ComponentType.Button, style: ButtonStyle.Primary, label: 'Forecast', custom_id: `pf:${m.id}` });
-    if (m.type === 'binary') {
-      for (const [i, o] of m.outcomes.entries()) {
-        row.push({ type: ComponentType.Button, style: ButtonStyle.Secondary, label: clip(`Buy ${o.label}`, 80), custom_id: `pb:${outcomeRef(m.id, i)}` });
-      }
-    }
-  }
-  const rows: APIActionRowComponent<APIComponentInMessageActionRow>[] = [];
-  if (row.length > 0) rows.push({ type: ComponentType.ActionRow, components: row });
-  if (m.status === 'open' || m.status === 'closed') {
-    rows.push({
-      type: ComponentType.ActionRow,
-      components: [
-        {
-          type: ComponentType.StringSelect,
-          custom_id: `pa:${m.id}`,
-          placeholder: 'Admin…',
-          options: [
-            ...(m.status === 'open' ? [{ label: 'Close trading', value: 'close' }] : []),
-            { label: 'Resolve…', value: 'resolve' },
-          ],
-        },
-      ],
-    });
-  }
-  return rows;
-}
-
 function oddsEmbed(c: ChatCtx, m: Market, line: string): APIEmbed {
-  return { title: clip(m.question, 256), url: marketLink(c.channels, m.id), description: clip(line, 4096) };
+  return {
+    title: clip(m.question, 256),
+    url: marketLink(c.channels, m.id),
+    description: clip(line, 4096),
+  };
 }
 
 function oddsLine(m: Market): string {
-  const shown = m.type === 'binary' ? m.outcomes.slice(0, 1) : [...m.outcomes].sort((a, b) => b.probability - a.probability).slice(0, 5);
+  const shown =
+    m.type === 'binary'
+      ? m.outcomes.slice(0, 1)
+      : [...m.outcomes].sort((a, b) => b.probability - a.probability).slice(0, 5);
   return `${shown.map((o) => `${o.label} ${percent(o.probability)}`).join(' · ')} · closes ${m.closesAt.slice(0, 10)}`;
 }
 
 async function oddsCommand(c: ChatCtx, query: string): Promise<APIInteractionResponse> {
   if (query.trim()) {
     const found = searchMarkets(await listMarkets(c.ctx, 'open'), query);
-    if (found.length === 0) return message(`No open market matches “${clip(query, 100)}”. Try /odds alone for the top movers.`);
-    return message(`Odds for “${clip(query, 100)}”`, { embeds: found.map((m) => oddsEmbed(c, m, oddsLine(m))) });
+    if (found.length === 0)
+      return message(
+        `No open market matches “${clip(query, 100)}”. Try /odds alone for the top movers.`,
+      );
+    return message(`Odds for “${clip(query, 100)}”`, {
+      embeds: found.map((m) => oddsEmbed(c, m, oddsLine(m))),
+    });
   }
   const since = new Date(c.ctx.now().getTime() - 86_400_000).toISOString();
   const movers = await topMovers(c.channels, since);
-  if (movers.length === 0) return message('No open market moved in the last 24 hours. Try /odds <words> to look one up.');
-  return message('Top movers, last 24 hours', { embeds: movers.map((x) => oddsEmbed(c, x.market, oddsLine(x.market))) });
+  if (movers.length === 0)
+    return message('No open market moved in the last 24 hours. Try /odds <words> to look one up.');
+  return message('Top movers, last 24 hours', {
+    embeds: movers.map((x) => oddsEmbed(c, x.market, oddsLine(x.market))),
+  });
 }
 
 function option(i: DiscordInteraction, name: string): string | number | boolean | undefined {
@@ -192,7 +205,11 @@ function modalValue(i: DiscordInteraction, id: string): string {
   return '';
 }
 
-function textInput(customId: string, label: string, opts: { value?: string; max: number; placeholder?: string; required?: boolean }) {
+function textInput(
+  customId: string,
+  label: string,
+  opts: { value?: string; max: number; placeholder?: string; required?: boolean },
+) {
   return {
     type: ComponentType.ActionRow as const,
     components: [
@@ -223,16 +240,24 @@ function settled(m: Market): APIInteractionResponse {
 }
 
 /** Answers one verified interaction. Slow work is deferred and finished through the webhook. */
-export async function discordInteraction(c: ChatCtx, i: DiscordInteraction): Promise<APIInteractionResponse> {
+export async function discordInteraction(
+  c: ChatCtx,
+  i: DiscordInteraction,
+): Promise<APIInteractionResponse> {
   if (i.type === InteractionType.Ping) return { type: InteractionResponseType.Pong };
   const work = handle(c, i).catch((err) => message(chatErrorText(c.ctx, err)));
   const raced = await within(work);
   if (raced.done) return raced.value;
   const url = `${c.channels.settings.discordApiUrl}/webhooks/${i.application_id}/${i.token}/messages/@original`;
   void raced.later
-    .then((r) => ('data' in r && r.data && 'content' in r.data ? followUp(c, 'PATCH', url, r.data) : undefined))
+    .then((r) =>
+      'data' in r && r.data && 'content' in r.data ? followUp(c, 'PATCH', url, r.data) : undefined,
+    )
     .catch((err) => c.ctx.log.warn({ err }, 'Discord follow-up failed'));
-  return { type: InteractionResponseType.DeferredChannelMessageWithSource, data: { flags: EPHEMERAL } };
+  return {
+    type: InteractionResponseType.DeferredChannelMessageWithSource,
+    data: { flags: EPHEMERAL },
+  };
 }
 
 async function handle(c: ChatCtx, i: DiscordInteraction): Promise<APIInteractionResponse> {
@@ -248,24 +273,40 @@ async function handle(c: ChatCtx, i: DiscordInteraction): Promise<APIInteraction
         const actor = await actorOr(c, id);
         if (!isActor(actor)) return actor;
         const text = `${option(i, 'market') ?? ''} ${option(i, 'outcome') ?? ''} ${option(i, 'probability') ?? ''}%`;
-        return message(await once(key, () => forecastFromChat(c.ctx, actor, text.replace(/\s+/g, ' '))));
+        return message(
+          await once(key, () => forecastFromChat(c.ctx, actor, text.replace(/\s+/g, ' '))),
+        );
       }
       case 'parity': {
         const sub = i.data.options?.[0]?.name;
         if (sub === 'link') {
           const user = await linkedUser(c.ctx, id);
-          return linkPrompt(c, id, user ? `This Discord account is linked to ${user.username}; to link it to another account,` : 'To forecast and trade from Discord,');
+          return linkPrompt(
+            c,
+            id,
+            user
+              ? `This Discord account is linked to ${user.username}; to link it to another account,`
+              : 'To forecast and trade from Discord,',
+          );
         }
         if (sub === 'unlink') {
-          const gone = await c.ctx.store.transaction((tx) => tx.deleteChatLink(id.platform, id.teamId, id.externalUserId));
-          return message(gone ? 'Unlinked: this Discord account no longer acts for a Parity account.' : 'This Discord account was not linked.');
+          const gone = await c.ctx.store.transaction((tx) =>
+            tx.deleteChatLink(id.platform, id.teamId, id.externalUserId),
+          );
+          return message(
+            gone
+              ? 'Unlinked: this Discord account no longer acts for a Parity account.'
+              : 'This Discord account was not linked.',
+          );
         }
         if (sub === 'reminders') {
           const actor = await actorOr(c, id);
           if (!isActor(actor)) return actor;
           const on = option(i, 'enabled') === true;
           await setReminders(c.ctx, actor.user, on);
-          return message(on ? 'Reminders are on: at most one direct message a day.' : 'Reminders are off.');
+          return message(
+            on ? 'Reminders are on: at most one direct message a day.' : 'Reminders are off.',
+          );
         }
         return message('Use /parity link, /parity unlink or /parity reminders.');
       }
@@ -286,16 +327,31 @@ async function marketOf(c: ChatCtx, id: string): Promise<Market> {
   return marketView(await requireMarket(c.ctx.store, id));
 }
 
-async function component(c: ChatCtx, actor: Actor, kind: string, rest: string, i: DiscordInteraction, key: string): Promise<APIInteractionResponse> {
+async function component(
+  c: ChatCtx,
+  actor: Actor,
+  kind: string,
+  rest: string,
+  i: DiscordInteraction,
+  key: string,
+): Promise<APIInteractionResponse> {
   switch (kind) {
     case 'pf': {
       const m = await marketOf(c, rest);
       if (m.status !== 'open') return settled(m);
       const components =
         m.type === 'binary'
-          ? [textInput('p', `Your probability of ${m.outcomes[0]!.label} (%)`, { max: 6, value: String(Math.round(m.outcomes[0]!.probability * 100)) })]
+          ? [
+              textInput('p', `Your probability of ${m.outcomes[0]!.label} (%)`, {
+                max: 6,
+                value: String(Math.round(m.outcomes[0]!.probability * 100)),
+              }),
+            ]
           : [
-              textInput('o', 'Outcome', { max: 80, placeholder: m.outcomes.map((o) => o.label).join(', ') }),
+              textInput('o', 'Outcome', {
+                max: 80,
+                placeholder: m.outcomes.map((o) => o.label).join(', '),
+              }),
               textInput('p', 'Your probability of it (%)', { max: 6, placeholder: '40' }),
             ];
       return modal({ custom_id: `mf:${m.id}`, title: `Forecast: ${m.question}`, components });
@@ -303,7 +359,8 @@ async function component(c: ChatCtx, actor: Actor, kind: string, rest: string, i
     case 'pb': {
       const ref = parseOutcomeRef(rest);
       const m = ref ? await marketOf(c, ref.marketId) : undefined;
-      if (!ref || !m?.outcomes[ref.index]) throw new DomainError('validation_failed', 'a malformed button');
+      if (!ref || !m?.outcomes[ref.index])
+        throw new DomainError('validation_failed', 'a malformed button');
       if (m.status !== 'open') return settled(m);
       return modal({
         custom_id: `mb:${rest}`,
@@ -313,12 +370,28 @@ async function component(c: ChatCtx, actor: Actor, kind: string, rest: string, i
     }
     case 'pa': {
       const verb = i.data?.values?.[0];
-      if (actor.user.role !== 'admin') throw new DomainError('forbidden', `only admins can ${verb === 'close' ? 'close' : 'resolve'} markets`);
+      if (actor.user.role !== 'admin')
+        throw new DomainError(
+          'forbidden',
+          `only admins can ${verb === 'close' ? 'close' : 'resolve'} markets`,
+        );
       const m = await marketOf(c, rest);
       if (verb === 'close') {
         if (m.status !== 'open') return settled(m);
         return message(`Close trading on “${m.question}”? Trading stops for everyone.`, {
-          components: [{ type: ComponentType.ActionRow, components: [{ type: ComponentType.Button, style: ButtonStyle.Danger, label: 'Close trading', custom_id: `cc:${m.id}` }] }],
+          components: [
+            {
+              type: ComponentType.ActionRow,
+              components: [
+                {
+                  type: ComponentType.Button,
+                  style: ButtonStyle.Danger,
+                  label: 'Close trading',
+                  custom_id: `cc:${m.id}`,
+                },
+              ],
+            },
+          ],
         });
       }
       if (m.status !== 'open' && m.status !== 'closed') return settled(m);
@@ -331,7 +404,10 @@ async function component(c: ChatCtx, actor: Actor, kind: string, rest: string, i
                 type: ComponentType.StringSelect,
                 custom_id: `rs:${m.id}`,
                 options: [
-                  ...m.outcomes.map((o, idx) => ({ label: clip(o.label, 100), value: String(idx) })),
+                  ...m.outcomes.map((o, idx) => ({
+                    label: clip(o.label, 100),
+                    value: String(idx),
+                  })),
                   { label: 'Cancel the market and refund everyone', value: 'cancel' },
                 ],
               },
@@ -341,14 +417,31 @@ async function component(c: ChatCtx, actor: Actor, kind: string, rest: string, i
       });
     }
     case 'rs': {
-      if (actor.user.role !== 'admin') throw new DomainError('forbidden', 'only admins can resolve markets');
+      if (actor.user.role !== 'admin')
+        throw new DomainError('forbidden', 'only admins can resolve markets');
       const m = await marketOf(c, rest);
       const choice = i.data?.values?.[0] ?? '';
-      const label = choice === 'cancel' ? 'cancelled (everyone refunded)' : m.outcomes[Number(choice)]?.label;
+      const label =
+        choice === 'cancel' ? 'cancelled (everyone refunded)' : m.outcomes[Number(choice)]?.label;
       if (!label) throw new DomainError('validation_failed', 'choose what happened');
-      return message(`Resolve “${m.question}” as ${label}? Winning shares pay at once; this cannot be undone from Discord.`, {
-        components: [{ type: ComponentType.ActionRow, components: [{ type: ComponentType.Button, style: ButtonStyle.Danger, label: 'Resolve', custom_id: `rc:${m.id}:${choice}` }] }],
-      });
+      return message(
+        `Resolve “${m.question}” as ${label}? Winning shares pay at once; this cannot be undone from Discord.`,
+        {
+          components: [
+            {
+              type: ComponentType.ActionRow,
+              components: [
+                {
+                  type: ComponentType.Button,
+                  style: ButtonStyle.Danger,
+                  label: 'Resolve',
+                  custom_id: `rc:${m.id}:${choice}`,
+                },
+              ],
+            },
+          ],
+        },
+      );
     }
     case 'cc':
       return message(await once(key, () => closeFromChat(c.ctx, actor, rest)));
@@ -365,20 +458,40 @@ async function component(c: ChatCtx, actor: Actor, kind: string, rest: string, i
   }
 }
 
-async function submitModal(c: ChatCtx, actor: Actor, kind: string, rest: string, i: DiscordInteraction, key: string): Promise<APIInteractionResponse> {
+async function submitModal(
+  c: ChatCtx,
+  actor: Actor,
+  kind: string,
+  rest: string,
+  i: DiscordInteraction,
+  key: string,
+): Promise<APIInteractionResponse> {
   if (kind === 'mf') {
     const m = await marketOf(c, rest);
     const raw = modalValue(i, 'p').trim().replace(/%$/, '');
     const p = Number(raw) / 100;
-    if (!/^\d{1,3}(\.\d+)?$/.test(raw) || !(p >= 0 && p <= 1)) throw new DomainError('validation_failed', 'a probability is a percentage from 0 to 100');
+    if (!/^\d{1,3}(\.\d+)?$/.test(raw) || !(p >= 0 && p <= 1))
+      throw new DomainError('validation_failed', 'a probability is a percentage from 0 to 100');
     if (m.type === 'binary') {
-      return message(await once(key, () => forecastMarket(c.ctx, actor, m.id, parse(ForecastRequest, { probability: p }))));
+      return message(
+        await once(key, () =>
+          forecastMarket(c.ctx, actor, m.id, parse(ForecastRequest, { probability: p })),
+        ),
+      );
     }
     const label = modalValue(i, 'o').trim().toLowerCase();
     const index = m.outcomes.findIndex((o) => o.label.toLowerCase() === label);
-    if (index < 0) throw new DomainError('validation_failed', `no outcome “${modalValue(i, 'o').trim()}”: ${m.outcomes.map((o) => o.label).join(', ')}`);
-    const mine = (await c.ctx.store.forecastsOfMarket(m.id)).filter((f) => f.userId === actor.user.id).at(-1);
-    const req = parse(ForecastRequest, { probabilities: vectorFor(m, index, p, mine?.probabilities) });
+    if (index < 0)
+      throw new DomainError(
+        'validation_failed',
+        `no outcome “${modalValue(i, 'o').trim()}”: ${m.outcomes.map((o) => o.label).join(', ')}`,
+      );
+    const mine = (await c.ctx.store.forecastsOfMarket(m.id))
+      .filter((f) => f.userId === actor.user.id)
+      .at(-1);
+    const req = parse(ForecastRequest, {
+      probabilities: vectorFor(m, index, p, mine?.probabilities),
+    });
     return message(await once(key, () => forecastMarket(c.ctx, actor, m.id, req)));
   }
   if (kind === 'mb') {

@@ -25,10 +25,20 @@ export function verifyDiscordSignature(
   rawBody: Buffer,
   now: Date,
 ): SignatureCheck {
-  if (!timestamp || !signature || !/^\d{1,12}$/.test(timestamp) || !/^[0-9a-fA-F]{128}$/.test(signature)) {
+  if (
+    !timestamp ||
+    !signature ||
+    !/^\d{1,12}$/.test(timestamp) ||
+    !/^[0-9a-fA-F]{128}$/.test(signature)
+  ) {
     return 'missing';
   }
   if (Math.abs(now.getTime() / 1000 - Number(timestamp)) > MAX_SKEW_SECONDS) return 'stale';
-  const ok = verify(null, Buffer.concat([Buffer.from(timestamp), rawBody]), key, Buffer.from(signature, 'hex'));
+  const ok = verify(
+    null,
+    Buffer.concat([Buffer.from(timestamp), rawBody]),
+    key,
+    Buffer.from(signature, 'hex'),
+  );
   return ok ? 'ok' : 'mismatch';
 }

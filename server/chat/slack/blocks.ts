@@ -153,13 +153,17 @@ function textInput(
       ...(opts.maxLength ? { max_length: opts.maxLength } : {}),
       ...(opts.initial !== undefined ? { initial_value: opts.initial } : {}),
       ...(opts.placeholder ? { placeholder: plain(opts.placeholder, 150) } : {}),
-      ...(opts.dispatch ? { dispatch_action_config: { trigger_actions_on: ['on_enter_pressed'] } } : {}),
+      ...(opts.dispatch
+        ? { dispatch_action_config: { trigger_actions_on: ['on_enter_pressed'] } }
+        : {}),
     },
   };
 }
 
 function outcomeSelect(m: Market, blockId: string, label: string, initial?: number): InputBlock {
-  const options = m.outcomes.map((o, i) => option(`${o.label} (${percent(o.probability)})`, String(i)));
+  const options = m.outcomes.map((o, i) =>
+    option(`${o.label} (${percent(o.probability)})`, String(i)),
+  );
   return {
     type: 'input',
     block_id: blockId,
@@ -192,26 +196,42 @@ function modal(
 }
 
 /** "Forecast": a probability for Yes, or an outcome and its probability. */
-export function forecastModal(m: Market, channel: string | undefined, current?: number[]): ModalView {
+export function forecastModal(
+  m: Market,
+  channel: string | undefined,
+  current?: number[],
+): ModalView {
   const start = current ?? m.outcomes.map((o) => o.probability);
   const blocks: KnownBlock[] = [questionBlock(m)];
   if (m.type === 'multiple') blocks.push(outcomeSelect(m, 'outcome', 'Outcome', 0));
   blocks.push(
-    textInput('probability', m.type === 'binary' ? `Your probability of ${m.outcomes[0]!.label} (%)` : 'Your probability of that outcome (%)', {
-      initial: m.type === 'binary' ? String(Math.round((start[0] ?? 0.5) * 100)) : undefined,
-      placeholder: '65',
-      maxLength: 6,
-      hint:
-        m.type === 'multiple'
-          ? 'The other outcomes share the rest in proportion to your last forecast (or the market).'
-          : undefined,
-    }),
+    textInput(
+      'probability',
+      m.type === 'binary'
+        ? `Your probability of ${m.outcomes[0]!.label} (%)`
+        : 'Your probability of that outcome (%)',
+      {
+        initial: m.type === 'binary' ? String(Math.round((start[0] ?? 0.5) * 100)) : undefined,
+        placeholder: '65',
+        maxLength: 6,
+        hint:
+          m.type === 'multiple'
+            ? 'The other outcomes share the rest in proportion to your last forecast (or the market).'
+            : undefined,
+      },
+    ),
   );
   return modal(VIEW.forecast, 'Forecast', 'Record', blocks, { m: m.id, c: channel });
 }
 
 /** What an amount would buy, as the buy modal shows it. */
-export function quoteLine(m: Market, index: number, amountCents: number, q: QuoteResponse | undefined, why?: string): string {
+export function quoteLine(
+  m: Market,
+  index: number,
+  amountCents: number,
+  q: QuoteResponse | undefined,
+  why?: string,
+): string {
   const o = m.outcomes[index]!;
   if (!q) return why ? `_${escapeMrkdwn(why)}_` : '';
   return `${formatCredits(amountCents)} credits buys about *${q.shares.toFixed(2)}* ${escapeMrkdwn(o.label)} shares · ${escapeMrkdwn(o.label)} ${percent(o.probability)} → ${percent(q.probabilities[index] ?? 0)}`;
@@ -235,7 +255,11 @@ export function buyModal(
       dispatch: true,
       hint: 'Press Enter to see the quote for this amount.',
     }),
-    { type: 'context', block_id: 'quote', elements: [{ type: 'mrkdwn', text: clip(quoteText || ' ', 3000) }] },
+    {
+      type: 'context',
+      block_id: 'quote',
+      elements: [{ type: 'mrkdwn', text: clip(quoteText || ' ', 3000) }],
+    },
   );
   return modal(VIEW.buy, `Buy ${m.type === 'binary' ? o.label : ''}`.trim(), 'Buy', blocks, {
     m: m.id,
@@ -298,14 +322,21 @@ export function createModal(channel: string | undefined, today: string): ModalVi
         optional: true,
         maxLength: 2000,
       }),
-      textInput('criteria', 'Resolution criteria', { multiline: true, optional: true, maxLength: 5000 }),
+      textInput('criteria', 'Resolution criteria', {
+        multiline: true,
+        optional: true,
+        maxLength: 5000,
+      }),
     ],
     { c: channel },
   );
 }
 
 /** An ephemeral answer: mrkdwn-escaped text, as a section and as the notification fallback. */
-export function ephemeral(text: string, extra: KnownBlock[] = []): {
+export function ephemeral(
+  text: string,
+  extra: KnownBlock[] = [],
+): {
   response_type: 'ephemeral';
   text: string;
   blocks: KnownBlock[];

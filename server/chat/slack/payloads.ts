@@ -33,7 +33,10 @@ const Team = z.object({ id: Id }).nullable().optional();
 const StateValue = z.object({
   type: z.string().max(64),
   value: z.string().max(10_000).nullable().optional(),
-  selected_option: z.object({ value: z.string().max(150) }).nullable().optional(),
+  selected_option: z
+    .object({ value: z.string().max(150) })
+    .nullable()
+    .optional(),
   selected_date: z.string().max(20).nullable().optional(),
 });
 

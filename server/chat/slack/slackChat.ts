@@ -1,6 +1,10 @@
 import type { KnownBlock, ModalView } from '@slack/types';
 import { DomainError, isDomainError } from '../../../shared/errors.ts';
-import { type ChatIdentity, CreateMarketRequest, ForecastRequest } from '../../../shared/schemas/index.ts';
+import {
+  type ChatIdentity,
+  CreateMarketRequest,
+  ForecastRequest,
+} from '../../../shared/schemas/index.ts';
 import { parse } from '../../http/errors.ts';
 import { marketLink } from '../../integrations/channelCtx.ts';
 import { slackLink } from '../../integrations/slackFormat.ts';
@@ -60,7 +64,10 @@ const HELP = [
 /** A default stake for the buy modal. */
 const DEFAULT_AMOUNT_CENTS = 1000;
 
-function identityOf(teamId: string | undefined, user: { id: string; username?: string; name?: string; team_id?: string }): ChatIdentity {
+function identityOf(
+  teamId: string | undefined,
+  user: { id: string; username?: string; name?: string; team_id?: string },
+): ChatIdentity {
   const team = teamId ?? user.team_id;
   if (!team) throw new DomainError('validation_failed', 'the request names no Slack team');
   return {
@@ -123,10 +130,13 @@ async function answer(c: ChatCtx, work: () => Promise<Reply>): Promise<Reply> {
 export async function slackCommand(c: ChatCtx, form: SlackCommandForm): Promise<Reply> {
   const command = form.command.replace(/^\//, '').toLowerCase();
   if (command === 'odds') {
-    return form.text.trim() ? oddsReply(c.channels, form.text) : moversReply(c.channels, c.ctx.now());
+    return form.text.trim()
+      ? oddsReply(c.channels, form.text)
+      : moversReply(c.channels, c.ctx.now());
   }
   const work = answer(c, async () => {
-    if (!form.user_id) throw new DomainError('validation_failed', 'the request names no Slack user');
+    if (!form.user_id)
+      throw new DomainError('validation_failed', 'the request names no Slack user');
     const id = identityOf(form.team_id, { id: form.user_id, username: form.user_name });
     await countAction(c, id);
     if (command === 'forecast') return forecastCommand(c, id, form);
@@ -145,7 +155,11 @@ export async function slackCommand(c: ChatCtx, form: SlackCommandForm): Promise<
   return ephemeral('Working on it…');
 }
 
-async function forecastCommand(c: ChatCtx, id: ChatIdentity, form: SlackCommandForm): Promise<Reply> {
+async function forecastCommand(
+  c: ChatCtx,
+  id: ChatIdentity,
+  form: SlackCommandForm,
+): Promise<Reply> {
   if (!form.text.trim()) return ephemeral(`Usage: ${HELP.split('\n')[0]}`);
   const actor = await actorOrPrompt(c, id);
   if (!isActor(actor)) return actor;
@@ -159,30 +173,48 @@ async function parityCommand(c: ChatCtx, id: ChatIdentity, form: SlackCommandFor
   switch (sub) {
     case 'link': {
       const user = await linkedUser(c.ctx, id);
-      const intro = user ? `This Slack account is linked to ${user.username}; to link it to another account,` : 'To forecast and trade from Slack,';
+      const intro = user
+        ? `This Slack account is linked to ${user.username}; to link it to another account,`
+        : 'To forecast and trade from Slack,';
       return linkPrompt(c, id, intro);
     }
     case 'unlink': {
-      const gone = await c.ctx.store.transaction((tx) => tx.deleteChatLink(id.platform, id.teamId, id.externalUserId));
-      return ephemeral(gone ? 'Unlinked: this Slack account no longer acts for a Parity account.' : 'This Slack account was not linked.');
+      const gone = await c.ctx.store.transaction((tx) =>
+        tx.deleteChatLink(id.platform, id.teamId, id.externalUserId),
+      );
+      return ephemeral(
+        gone
+          ? 'Unlinked: this Slack account no longer acts for a Parity account.'
+          : 'This Slack account was not linked.',
+      );
     }
     case 'reminders': {
       const actor = await actorOrPrompt(c, id);
       if (!isActor(actor)) return actor;
       const on = rest[0] === 'on' ? true : rest[0] === 'off' ? false : undefined;
-      if (on === undefined) return ephemeral('Usage: /parity reminders on, or /parity reminders off');
+      if (on === undefined)
+        return ephemeral('Usage: /parity reminders on, or /parity reminders off');
       await setReminders(c.ctx, actor.user, on);
-      return ephemeral(on ? 'Reminders are on: at most one direct message a day.' : 'Reminders are off.');
+      return ephemeral(
+        on ? 'Reminders are on: at most one direct message a day.' : 'Reminders are off.',
+      );
     }
     case 'new': {
       const actor = await actorOrPrompt(c, id);
       if (!isActor(actor)) return actor;
       if (actor.user.role !== 'admin') {
-        throw new DomainError('forbidden', 'only admins can create markets (proposals are not available yet)');
+        throw new DomainError(
+          'forbidden',
+          'only admins can create markets (proposals are not available yet)',
+        );
       }
-      if (!form.trigger_id) throw new DomainError('validation_failed', 'the request has no trigger_id');
+      if (!form.trigger_id)
+        throw new DomainError('validation_failed', 'the request has no trigger_id');
       const today = new Date(c.ctx.now().getTime() + 30 * 86_400_000).toISOString().slice(0, 10);
-      await requireSlack(c).views.open({ trigger_id: form.trigger_id, view: createModal(form.channel_id, today) });
+      await requireSlack(c).views.open({
+        trigger_id: form.trigger_id,
+        view: createModal(form.channel_id, today),
+      });
       return {};
     }
     default:
@@ -195,7 +227,10 @@ async function parityCommand(c: ChatCtx, id: ChatIdentity, form: SlackCommandFor
 /** The answer to an interaction: empty, or a `response_action` for a submitted view. */
 export type InteractionAnswer = Record<string, unknown>;
 
-export async function slackInteraction(c: ChatCtx, p: SlackInteraction): Promise<InteractionAnswer> {
+export async function slackInteraction(
+  c: ChatCtx,
+  p: SlackInteraction,
+): Promise<InteractionAnswer> {
   if (p.type === 'block_actions') {
     await blockActions(c, p as BlockActions);
     return {};
@@ -205,11 +240,21 @@ export async function slackInteraction(c: ChatCtx, p: SlackInteraction): Promise
 }
 
 /** Tells the member something only they see: in the channel when known, else by DM. */
-async function tell(c: ChatCtx, id: ChatIdentity, channel: string | undefined, reply: Reply): Promise<void> {
+async function tell(
+  c: ChatCtx,
+  id: ChatIdentity,
+  channel: string | undefined,
+  reply: Reply,
+): Promise<void> {
   const slack = requireSlack(c);
   const r = reply as ReturnType<typeof ephemeral>;
   if (channel) {
-    await slack.chat.postEphemeral({ channel, user: id.externalUserId, text: r.text, blocks: r.blocks });
+    await slack.chat.postEphemeral({
+      channel,
+      user: id.externalUserId,
+      text: r.text,
+      blocks: r.blocks,
+    });
   } else {
     await slack.chat.postMessage({ channel: id.externalUserId, text: r.text, blocks: r.blocks });
   }
@@ -217,7 +262,11 @@ async function tell(c: ChatCtx, id: ChatIdentity, channel: string | undefined, r
 
 async function respond(c: ChatCtx, p: BlockActions, reply: Reply): Promise<void> {
   if (p.response_url) {
-    await followUp(c, 'POST', p.response_url, { ...reply, response_type: 'ephemeral', replace_original: false });
+    await followUp(c, 'POST', p.response_url, {
+      ...reply,
+      response_type: 'ephemeral',
+      replace_original: false,
+    });
   } else {
     const id = identityOf(p.team?.id, p.user);
     await tell(c, id, p.channel?.id, reply);
@@ -241,7 +290,9 @@ async function blockActions(c: ChatCtx, p: BlockActions): Promise<void> {
     if (action.action_id === ACTION.forecast) {
       const m = marketView(await requireMarket(c.ctx.store, action.value ?? ''));
       if (m.status !== 'open') return settled(m.status, m.question);
-      const mine = (await c.ctx.store.forecastsOfMarket(m.id)).filter((f) => f.userId === actor.user.id).at(-1);
+      const mine = (await c.ctx.store.forecastsOfMarket(m.id))
+        .filter((f) => f.userId === actor.user.id)
+        .at(-1);
       opened = forecastModal(m, channel, mine?.probabilities);
     } else if (action.action_id.startsWith(ACTION.buy)) {
       const ref = parseOutcomeRef(action.value ?? '');
@@ -249,11 +300,20 @@ async function blockActions(c: ChatCtx, p: BlockActions): Promise<void> {
       const m = marketView(await requireMarket(c.ctx.store, ref.marketId));
       if (m.status !== 'open') return settled(m.status, m.question);
       if (!m.outcomes[ref.index]) throw new DomainError('validation_failed', 'no such outcome');
-      opened = buyModal(m, ref.index, channel, DEFAULT_AMOUNT_CENTS, await quoteText(c, actor, m.id, ref.index, DEFAULT_AMOUNT_CENTS));
+      opened = buyModal(
+        m,
+        ref.index,
+        channel,
+        DEFAULT_AMOUNT_CENTS,
+        await quoteText(c, actor, m.id, ref.index, DEFAULT_AMOUNT_CENTS),
+      );
     } else if (action.action_id === ACTION.admin) {
       const [verb, marketId = ''] = (action.selected_option?.value ?? '').split(':');
       if (actor.user.role !== 'admin') {
-        throw new DomainError('forbidden', `only admins can ${verb === 'close' ? 'close' : 'resolve'} markets`);
+        throw new DomainError(
+          'forbidden',
+          `only admins can ${verb === 'close' ? 'close' : 'resolve'} markets`,
+        );
       }
       const m = marketView(await requireMarket(c.ctx.store, marketId));
       if (verb === 'close') {
@@ -284,13 +344,25 @@ function settled(status: string, question: string): Reply {
   );
 }
 
-async function quoteText(c: ChatCtx, actor: Actor, marketId: string, index: number, cents: number): Promise<string> {
+async function quoteText(
+  c: ChatCtx,
+  actor: Actor,
+  marketId: string,
+  index: number,
+  cents: number,
+): Promise<string> {
   const m = marketView(await requireMarket(c.ctx.store, marketId));
   try {
     const q = await quoteFromChat(c.ctx, actor.user, marketId, m.outcomes[index]!.id, cents);
     return quoteLine(m, index, cents, q);
   } catch (err) {
-    return quoteLine(m, index, cents, undefined, isDomainError(err) ? chatErrorText(c.ctx, err) : 'no quote right now');
+    return quoteLine(
+      m,
+      index,
+      cents,
+      undefined,
+      isDomainError(err) ? chatErrorText(c.ctx, err) : 'no quote right now',
+    );
   }
 }
 
@@ -320,22 +392,48 @@ async function requote(c: ChatCtx, p: BlockActions): Promise<void> {
 
 /** Field errors shown in the modal, by block id. */
 function fieldErrors(err: unknown, c: ChatCtx, fallbackBlock: string): InteractionAnswer {
-  const field = isDomainError(err) ? ((err.details as { field?: string } | undefined)?.field ?? '') : '';
+  const field = isDomainError(err)
+    ? ((err.details as { field?: string } | undefined)?.field ?? '')
+    : '';
   const block =
-    { probability: 'probability', probabilities: 'probability', amount: 'amount', amountCents: 'amount', outcome: 'outcome', outcomeId: 'outcome', question: 'question', closesAt: 'closes', outcomes: 'outcomes', criteria: 'criteria' }[field] ??
-    fallbackBlock;
-  return { response_action: 'errors', errors: { [block]: chatErrorText(c.ctx, err).slice(0, 150) } };
+    {
+      probability: 'probability',
+      probabilities: 'probability',
+      amount: 'amount',
+      amountCents: 'amount',
+      outcome: 'outcome',
+      outcomeId: 'outcome',
+      question: 'question',
+      closesAt: 'closes',
+      outcomes: 'outcomes',
+      criteria: 'criteria',
+    }[field] ?? fallbackBlock;
+  return {
+    response_action: 'errors',
+    errors: { [block]: chatErrorText(c.ctx, err).slice(0, 150) },
+  };
 }
 
 async function viewSubmission(c: ChatCtx, p: ViewSubmission): Promise<InteractionAnswer> {
   const id = identityOf(p.team?.id, p.user);
   const meta = readMeta(p.view.private_metadata);
   const user = await linkedUser(c.ctx, id);
-  const first = { forecast: 'probability', buy: 'amount', close: 'outcome', resolve: 'outcome', create: 'question' };
-  const kind = (Object.entries(VIEW).find(([, v]) => v === p.view.callback_id)?.[0] ?? '') as keyof typeof VIEW | '';
+  const first = {
+    forecast: 'probability',
+    buy: 'amount',
+    close: 'outcome',
+    resolve: 'outcome',
+    create: 'question',
+  };
+  const kind = (Object.entries(VIEW).find(([, v]) => v === p.view.callback_id)?.[0] ?? '') as
+    | keyof typeof VIEW
+    | '';
   if (!kind) return {};
   if (!user) {
-    return { response_action: 'errors', errors: { [first[kind]]: 'Link your Slack account first: /parity link' } };
+    return {
+      response_action: 'errors',
+      errors: { [first[kind]]: 'Link your Slack account first: /parity link' },
+    };
   }
   const actor: Actor = { identity: id, user };
   const state = p.view.state;
@@ -354,12 +452,19 @@ async function viewSubmission(c: ChatCtx, p: ViewSubmission): Promise<Interactio
     }
     text = raced.value;
   } catch (err) {
-    if (isDomainError(err) && (err.code === 'validation_failed' || err.code === 'insufficient_funds' || err.code === 'slippage')) {
+    if (
+      isDomainError(err) &&
+      (err.code === 'validation_failed' ||
+        err.code === 'insufficient_funds' ||
+        err.code === 'slippage')
+    ) {
       return fieldErrors(err, c, first[kind]);
     }
     text = chatErrorText(c.ctx, err);
   }
-  await tell(c, id, meta.c, ephemeral(text)).catch((err) => c.ctx.log.warn({ err }, 'Slack answer failed'));
+  await tell(c, id, meta.c, ephemeral(text)).catch((err) =>
+    c.ctx.log.warn({ err }, 'Slack answer failed'),
+  );
   return { response_action: 'clear' };
 }
 
@@ -375,7 +480,9 @@ async function submit(
     const raw = (stateText(state, 'probability') ?? '').trim().replace(/%$/, '');
     const p = Number(raw) / 100;
     if (!/^\d{1,3}(\.\d+)?$/.test(raw) || !(p >= 0 && p <= 1)) {
-      throw new DomainError('validation_failed', 'a percentage from 0 to 100', { field: 'probability' });
+      throw new DomainError('validation_failed', 'a percentage from 0 to 100', {
+        field: 'probability',
+      });
     }
     return p;
   };
@@ -383,11 +490,20 @@ async function submit(
     case 'forecast': {
       const m = marketView(await requireMarket(c.ctx.store, marketId));
       const p = probability();
-      if (m.type === 'binary') return forecastMarket(c.ctx, actor, m.id, parse(ForecastRequest, { probability: p }));
+      if (m.type === 'binary')
+        return forecastMarket(c.ctx, actor, m.id, parse(ForecastRequest, { probability: p }));
       const index = Number(stateText(state, 'outcome'));
-      if (!m.outcomes[index]) throw new DomainError('validation_failed', 'choose an outcome', { field: 'outcome' });
-      const mine = (await c.ctx.store.forecastsOfMarket(m.id)).filter((f) => f.userId === actor.user.id).at(-1);
-      return forecastMarket(c.ctx, actor, m.id, parse(ForecastRequest, { probabilities: vectorFor(m, index, p, mine?.probabilities) }));
+      if (!m.outcomes[index])
+        throw new DomainError('validation_failed', 'choose an outcome', { field: 'outcome' });
+      const mine = (await c.ctx.store.forecastsOfMarket(m.id))
+        .filter((f) => f.userId === actor.user.id)
+        .at(-1);
+      return forecastMarket(
+        c.ctx,
+        actor,
+        m.id,
+        parse(ForecastRequest, { probabilities: vectorFor(m, index, p, mine?.probabilities) }),
+      );
     }
     case 'buy': {
       const m = marketView(await requireMarket(c.ctx.store, marketId));
@@ -402,11 +518,15 @@ async function submit(
       const m = marketView(await requireMarket(c.ctx.store, marketId));
       const choice = stateText(state, 'outcome');
       const outcome = choice === 'cancel' ? 'cancel' : m.outcomes[Number(choice)]?.id;
-      if (!outcome) throw new DomainError('validation_failed', 'choose what happened', { field: 'outcome' });
+      if (!outcome)
+        throw new DomainError('validation_failed', 'choose what happened', { field: 'outcome' });
       return resolveFromChat(c.ctx, actor, marketId, outcome);
     }
     case 'create': {
-      const lines = (stateText(state, 'outcomes') ?? '').split('\n').map((l) => l.trim()).filter(Boolean);
+      const lines = (stateText(state, 'outcomes') ?? '')
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean);
       const closes = stateText(state, 'closes') ?? '';
       const req = parse(CreateMarketRequest, {
         question: stateText(state, 'question') ?? '',

@@ -1,9 +1,9 @@
 import type { ChatPlatform } from '../../../shared/schemas/index.ts';
 import {
-  CODE_COLUMNS,
   type ChatLinkRow,
   type ChatPrefsRow,
   type ChatQueries,
+  CODE_COLUMNS,
   LINK_COLUMNS,
   type LinkCodeRow,
   toChatLink,
@@ -20,7 +20,15 @@ export class PgChatQueries extends PgIntegrationsQueries implements ChatQueries 
   async insertLinkCode(c: Omit<LinkCodeRow, 'usedAt'>): Promise<void> {
     await this.write(
       `INSERT INTO chat_link_codes (${CODE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, NULL)`,
-      [c.codeHash, c.platform, c.teamId, c.externalUserId, c.externalName, c.createdAt, c.expiresAt],
+      [
+        c.codeHash,
+        c.platform,
+        c.teamId,
+        c.externalUserId,
+        c.externalName,
+        c.createdAt,
+        c.expiresAt,
+      ],
     );
   }
   async linkCode(codeHash: string, now: string): Promise<LinkCodeRow | undefined> {

@@ -9,7 +9,7 @@ import {
   slackMessage,
 } from '../../../server/integrations/slackFormat.ts';
 import { moversReply, oddsReply } from '../../../server/integrations/slashCommand.ts';
-import { teamsMessage } from '../../../server/integrations/teamsFormat.ts';
+import { type TeamsMessage, teamsMessage } from '../../../server/integrations/teamsFormat.ts';
 import type { MarketRow } from '../../../server/store/store.ts';
 import { assertNever } from '../../../shared/errors.ts';
 import { prices } from '../../../shared/lmsr.ts';
@@ -27,8 +27,9 @@ import { outcomeIdsOf } from '../../../shared/slug.ts';
  * when escaped, astral emoji and mention-like text, stays within each platform's limits.
  */
 
-// The longest a CreateMarketRequest may be (shared/schemas/http.ts); checked against the
-// schema below, so a change there shows here.
+// The longest a CreateMarketRequest may be (shared/schemas/http.ts), in code points: zod
+// measures strings in code points, so 300 astral emoji, 600 UTF-16 units, make a valid
+// question. Checked against the schema below, so a change there shows here.
 const QUESTION = 300;
 const DESCRIPTION = 10_000;
 const CRITERIA = 5_000;
@@ -41,23 +42,22 @@ const USERNAME = 32;
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-/** Text of exactly `units` UTF-16 units from `pattern` repeated, cut between code points. */
-function fill(pattern: string, units: number): string {
-  const points = Array.from(pattern);
-  let s = '';
-  for (let i = 0; ; i++) {
-    const p = points[i % points.length]!;
-    if (s.length + p.length > units) break;
-    s += p;
-  }
+const codePoints = (s: string) => Array.from(s).length;
+
+/** Text of exactly `points` code points from `pattern` repeated. */
+function fill(pattern: string, points: number): string {
+  const chars = Array.from(pattern);
+  const out = Array.from({ length: points }, (_, i) => chars[i % chars.length]!);
   // The API trims, so the text must end on something other than whitespace to keep its length.
-  s = s.trimEnd();
-  return s.padEnd(units, '&');
+  while (out.length > 0 && /\s/.test(out[out.length - 1]!)) out.pop();
+  return out.join('').padEnd(out.join('').length + points - out.length, '&');
 }
 
 /** Worst cases for chat text: growth under escaping, surrogate pairs, mentions, pipes. */
 const CONTENT = {
   escapes: '&<>',
+  // Two UTF-16 units per code point: the most units the API lets through.
+  astral: '😀🇫🇷𝔸',
   emoji: '😀👨‍👩‍👧🇫🇷e\u0301',
   mentions: '@everyone <@U123> <!here> <#C1|x> <@&123> | ',
   mixed: '&😀<@U123>|@everyone <https://x.example|y> [a](https://x.example) é>',
@@ -69,14 +69,17 @@ function longestRequest(content: Content, multiple: boolean): CreateMarketReques
   const pattern = CONTENT[content];
   return CreateMarketRequest.parse({
     // "rain" lets the slash command find it.
-    question: fill(`rain ${pattern}`, QUESTION),
+    question: `rain ${fill(pattern, QUESTION - 'rain '.length)}`,
     description: fill(pattern, DESCRIPTION),
     criteria: fill(pattern, CRITERIA),
     tags: Array.from({ length: TAGS }, (_, i) => `${i}`.padEnd(TAG, '-x')),
     ...(multiple
       ? {
           type: 'multiple',
-          outcomes: Array.from({ length: OUTCOMES }, (_, i) => fill(`${i} ${pattern}`, LABEL)),
+          outcomes: Array.from(
+            { length: OUTCOMES },
+            (_, i) => `${i} ${fill(pattern, LABEL - `${i} `.length)}`,
+          ),
         }
       : {}),
     closesAt: '9999-12-31T23:59:59.999Z',
@@ -261,11 +264,32 @@ function expectDiscord(m: DiscordMessage): void {
   expectWellFormed(m);
 }
 
+function expectTeams(m: TeamsMessage): void {
+  expect(Buffer.byteLength(JSON.stringify(m), 'utf8')).toBeLessThanOrEqual(28_000);
+  for (const block of m.attachments[0]!.content.body) {
+    if (block.type === 'TextBlock') expect(block.text.length).toBeLessThanOrEqual(2000);
+  }
+  expectWellFormed(m);
+}
+
+function expectWithinLimits(n: Notification, live: boolean): void {
+  expectSlack(slackMessage(n, live));
+  expectDiscord(discordMessage(n, live));
+  expectTeams(teamsMessage(n));
+  // Generic receivers get the market's text whole: no chat tool's limits apply.
+  const generic = genericBody(n, 'delivery-1', live);
+  expect(generic.market.question).toBe(n.market.question);
+  expectWellFormed(JSON.parse(JSON.stringify(generic)));
+}
+
 describe('platform limits', () => {
-  it('accepts the longest inputs, and not one unit more', () => {
+  it('accepts the longest inputs, and not one code point more', () => {
     const req = longestRequest('mixed', true);
-    expect(req.question.length).toBe(QUESTION);
-    expect(req.outcomes?.every((o) => o.length === LABEL)).toBe(true);
+    expect(codePoints(req.question)).toBe(QUESTION);
+    expect(req.outcomes?.every((o) => codePoints(o) === LABEL)).toBe(true);
+    // "rain " and 295 astral characters.
+    expect(longestRequest('astral', true).question.length).toBe(5 + 2 * 295);
+    expect(longestRequest('astral', true).outcomes?.[0]?.length).toBe(2 + 2 * 78);
     const over = (patch: Record<string, unknown>) =>
       CreateMarketRequest.safeParse({ ...req, ...patch }).success;
     expect(over({})).toBe(true);
@@ -285,25 +309,37 @@ describe('platform limits', () => {
     let count = 0;
     for (const { name, n, live } of cases()) {
       try {
-        expectSlack(slackMessage(n, live));
-        expectDiscord(discordMessage(n, live));
-        const teams = teamsMessage(n);
-        expect(Buffer.byteLength(JSON.stringify(teams), 'utf8')).toBeLessThanOrEqual(28_000);
-        for (const block of teams.attachments[0]!.content.body) {
-          if (block.type === 'TextBlock') expect(block.text.length).toBeLessThanOrEqual(2000);
-        }
-        expectWellFormed(teams);
-        // Generic receivers get the market's text whole: no chat tool's limits apply.
-        const generic = genericBody(n, 'delivery-1', live);
-        expect(generic.market.question).toBe(n.market.question);
-        expectWellFormed(JSON.parse(JSON.stringify(generic)));
+        expectWithinLimits(n, live);
       } catch (e) {
         throw new Error(`${name}: ${(e as Error).message}`);
       }
       count++;
     }
-    // 5 contents × 2 types × 4 statuses × 4 events × live or not.
-    expect(count).toBe(320);
+    // 6 contents × 2 types × 4 statuses × 4 events × live or not.
+    expect(count).toBe(384);
+  });
+
+  it('holds the limits for text far longer than the API accepts', () => {
+    // Seeded or older markets need not have passed CreateMarketRequest.
+    const huge = CONTENT.mixed.repeat(200);
+    const req: CreateMarketRequest = {
+      question: huge,
+      outcomes: Array.from({ length: OUTCOMES }, (_, i) => `${i} ${huge}`),
+      closesAt: '9999-12-31T23:59:59.999Z',
+    };
+    const market = marketOf(rowOf(req, 'open', 1));
+    const n: Notification = {
+      event: 'moved',
+      market,
+      link: `${BASE_URL}/markets/${market.id}`,
+      from: market.outcomes.map(() => 0),
+      gainers: GAINERS,
+      at: '2024-06-02T12:34:56.789Z',
+    };
+    const discord = discordMessage(n, false);
+    // The five outcome fields alone take 5 · 256 names: the description gives way.
+    expect(discord.embeds[0]!.description.length).toBeLessThan(4096);
+    for (const live of [false, true]) expectWithinLimits(n, live);
   });
 
   it('keeps /odds replies within Slack’s limits at the longest markets and query', async () => {
