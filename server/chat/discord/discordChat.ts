@@ -127,7 +127,7 @@ async function linkPrompt(
 ): Promise<APIInteractionResponse> {
   const { url } = await createLinkCode(c.ctx, id, c.baseUrl());
   return message(
-    `${intro} Open this link while signed in to Parity to link your Discord account (valid 10 minutes, once): ${url}`,
+    `${intro}${intro.endsWith(',') ? ' open' : ' Open'} this link while signed in to Parity to link your Discord account (valid 10 minutes, once): ${url}`,
     {
       components: [
         {

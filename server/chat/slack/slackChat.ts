@@ -81,7 +81,7 @@ function identityOf(
 /** The answer to a member who is not linked yet: a link, and nothing recorded. */
 async function linkPrompt(c: ChatCtx, id: ChatIdentity, intro: string): Promise<Reply> {
   const { url } = await createLinkCode(c.ctx, id, c.baseUrl());
-  const text = `${intro} Open this link while signed in to Parity to link your Slack account (valid 10 minutes, once): ${url}`;
+  const text = `${intro}${intro.endsWith(',') ? ' open' : ' Open'} this link while signed in to Parity to link your Slack account (valid 10 minutes, once): ${url}`;
   return {
     ...ephemeral(text),
     blocks: [

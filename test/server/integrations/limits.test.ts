@@ -333,11 +333,12 @@ describe('platform limits', () => {
       market,
       link: `${BASE_URL}/markets/${market.id}`,
       from: market.outcomes.map(() => 0),
-      gainers: GAINERS,
+      gainers: GAINERS.map((g) => ({ ...g, username: huge })),
       at: '2024-06-02T12:34:56.789Z',
     };
     const discord = discordMessage(n, false);
-    // The five outcome fields alone take 5 · 256 names: the description gives way.
+    // Title 256, five outcome names of 256 with their values, gainers 1024 and the footer leave
+    // under 4096 of the 6000: the description gives way.
     expect(discord.embeds[0]!.description.length).toBeLessThan(4096);
     for (const live of [false, true]) expectWithinLimits(n, live);
   });
