@@ -50,7 +50,7 @@ function fill(pattern: string, points: number): string {
   const out = Array.from({ length: points }, (_, i) => chars[i % chars.length]!);
   // The API trims, so the text must end on something other than whitespace to keep its length.
   while (out.length > 0 && /\s/.test(out[out.length - 1]!)) out.pop();
-  return out.join('').padEnd(out.join('').length + points - out.length, '&');
+  return out.join('') + '&'.repeat(points - out.length);
 }
 
 /** Worst cases for chat text: growth under escaping, surrogate pairs, mentions, pipes. */
