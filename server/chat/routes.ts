@@ -22,8 +22,11 @@ export function keepRawBody(req: IncomingMessage, _res: unknown, buf: Buffer): v
   (req as WithRawBody).rawBody = Buffer.from(buf);
 }
 
-/** Slack's urlencoded forms, for its two routes. */
-const slackForm = express.urlencoded({ extended: false, limit: '64kb', verify: keepRawBody });
+/** Slack's urlencoded forms: a slash command is a few fields; an interaction carries its view. */
+const slackForm = (limit: string) =>
+  express.urlencoded({ extended: false, limit, verify: keepRawBody });
+const commandForm = slackForm('16kb');
+const interactionForm = slackForm('64kb');
 
 const REFUSALS: Record<Exclude<SignatureCheck, 'ok'>, string> = {
   missing: 'the request carries no valid signature',
@@ -96,17 +99,27 @@ export function chatRoutes(c: ChatCtx): Router {
       ctx.now(),
     );
     if (check !== 'ok') refuse(check);
-    await refuseReplay(c, 'slack', signature!, req.get('x-slack-retry-num') !== undefined);
   }
+
+  /** Called once the body is known to be well formed, so a refused body records nothing. */
+  const slackOnce = (req: Request) =>
+    refuseReplay(
+      c,
+      'slack',
+      req.get('x-slack-signature')!,
+      req.get('x-slack-retry-num') !== undefined,
+    );
 
   // Slack signs the body instead of sending a cookie or an Origin, so the CSRF check lets it
   // through and the signature is what authenticates it.
-  r.post('/integrations/slack/command', slackForm, async (req, res) => {
+  r.post('/integrations/slack/command', commandForm, async (req, res) => {
     await verifySlack(req);
-    res.json(await slackCommand(c, parse(SlackCommandForm, req.body ?? {})));
+    const form = parse(SlackCommandForm, req.body ?? {});
+    await slackOnce(req);
+    res.json(await slackCommand(c, form));
   });
 
-  r.post('/integrations/slack/interactions', slackForm, async (req, res) => {
+  r.post('/integrations/slack/interactions', interactionForm, async (req, res) => {
     await verifySlack(req);
     const form = parse(z.object({ payload: z.string().max(60_000) }), req.body ?? {});
     let json: unknown;
@@ -115,7 +128,9 @@ export function chatRoutes(c: ChatCtx): Router {
     } catch {
       throw new DomainError('validation_failed', 'payload must be JSON');
     }
-    const answer = await slackInteraction(c, parse(SlackInteraction, json));
+    const payload = parse(SlackInteraction, json);
+    await slackOnce(req);
+    const answer = await slackInteraction(c, payload);
     if (Object.keys(answer).length === 0) res.status(200).end();
     else res.json(answer);
   });
@@ -136,8 +151,9 @@ export function chatRoutes(c: ChatCtx): Router {
       ctx.now(),
     );
     if (check !== 'ok') refuse(check);
+    const interaction = parse(DiscordInteraction, jsonBody(req));
     await refuseReplay(c, 'discord', signature!, false);
-    res.json(await discordInteraction(c, parse(DiscordInteraction, jsonBody(req))));
+    res.json(await discordInteraction(c, interaction));
   });
 
   r.get('/integrations/links/:code', async (req, res) => {

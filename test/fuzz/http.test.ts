@@ -160,6 +160,16 @@ interface BodyTarget {
   runs: number;
 }
 
+/** A valid value for each path parameter, where a case varies another or none. */
+const PATH_VALUES = {
+  id: 'fz-bin',
+  username: 'fz_trader',
+  code: 'Fz0123456789abcdefghijklmnopqrst',
+  platform: 'slack',
+  teamId: 'TFUZZ',
+  externalUserId: 'UFUZZ',
+};
+
 const tradeExtra = ['shares', 'amountCents', 'toProbability', 'maxCostCents', 'idempotencyKey'];
 
 const BODY_TARGETS: BodyTarget[] = [
@@ -254,6 +264,19 @@ const BODY_TARGETS: BodyTarget[] = [
     runs: 80,
   },
   {
+    key: 'PUT /api/me/chat/reminders',
+    who: traderClient(),
+    valid: { enabled: false },
+    runs: 60,
+  },
+  {
+    key: 'POST /api/integrations/links/:code',
+    who: traderClient(),
+    params: { code: PATH_VALUES.code },
+    valid: {},
+    runs: 40,
+  },
+  {
     key: 'POST /api/integrations/webhooks',
     who: adminClient_(),
     valid: { kind: 'generic', url: 'https://hooks.example.com/parity', events: ['resolved'] },
@@ -313,7 +336,7 @@ async function sendBody(t: BodyTarget, text: string, family: string): Promise<vo
 
 describe('generated bodies', () => {
   for (const t of BODY_TARGETS) {
-    it(`answers ${t.key}${t.params ? ` (${t.params.id})` : ''} with a schema-checked 2xx or a 4xx that changes nothing`, async () => {
+    it(`answers ${t.key}${t.params ? ` (${Object.values(t.params).join(', ')})` : ''} with a schema-checked 2xx or a 4xx that changes nothing`, async () => {
       await fc.assert(
         fc.asyncProperty(
           fc.oneof(
@@ -611,7 +634,9 @@ describe('generated path parameters', () => {
       const who = r.access === 'admin' ? admin : trader;
       await fc.assert(
         fc.asyncProperty(hostileSegment, async (segment) => {
-          const name = Object.keys(r.params!)[0]!;
+          // One parameter is hostile at a time; the others hold valid values.
+          const names = Object.keys(r.params!);
+          const name = names[(segment.length + names.length) % names.length]!;
           let decoded: string | undefined;
           try {
             decoded = decodeURIComponent(segment);
@@ -620,7 +645,7 @@ describe('generated path parameters', () => {
           }
           // An encoded slash still matches one segment, decoded to a value no schema allows.
           const schemaOk = decoded !== undefined && r.params![name]!.safeParse(decoded).success;
-          const path = fillPath(r.path, { [name]: segment });
+          const path = fillPath(r.path, { ...PATH_VALUES, [name]: segment });
           const body = bodies[routeKey(r)];
           const before = await fullSnapshot(s.parity);
           const a = await rawRequest(s.url, r.method, path, {
@@ -633,7 +658,7 @@ describe('generated path parameters', () => {
           });
           count('path parameter');
           // Tokens and webhooks answer any unknown id with 404, whatever its shape.
-          const lenient = r.path.includes('/tokens/') || r.path.includes('/webhooks/');
+          const lenient = ['/tokens/', '/webhooks/', '/links/'].some((p) => r.path.includes(p));
           const expected: Expect =
             decoded === undefined
               ? { status: 400, code: 'validation_failed' }
@@ -708,7 +733,7 @@ describe('generated headers', () => {
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...ROUTES.map(routeKey)), header, async (key, value) => {
         const r = route(key);
-        const path = fillPath(r.path, { id: 'fz-bin', username: 'fz_trader' });
+        const path = fillPath(r.path, PATH_VALUES);
         const before = await fullSnapshot(s.parity);
         const a = await rawRequest(s.url, r.method, path, {
           headers: { authorization: value, origin: s.url, 'content-type': 'application/json' },
@@ -752,7 +777,7 @@ describe('generated headers', () => {
         }),
         async (key, headers) => {
           const r = route(key);
-          const path = fillPath(r.path, { id: 'fz-bin', username: 'fz_trader' });
+          const path = fillPath(r.path, PATH_VALUES);
           const before = await fullSnapshot(s.parity);
           const a = await rawRequest(s.url, r.method, path, {
             headers,

@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, generateKeyPairSync, sign } from 'node:crypto';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorBody, FeedJoinAck, MeUpdate, SubscribeAck } from '../../shared/schemas/index.ts';
@@ -79,6 +79,17 @@ const MATRIX: [string, ...Record<Who, number>[keyof Record<Who, number>][]][] = 
   ['GET /api/integrations/deliveries',         401, 403,  403,  200,  403,   401,    401,    200],
   // Slack's signature, not a session, authenticates the command; a bad token is still a 401.
   ['POST /api/integrations/slack/command',     200, 200,  200,  200,  200,   401,    200,    200],
+  ['POST /api/integrations/slack/interactions',200, 200,  200,  200,  200,   401,    200,    200],
+  // Discord's Ed25519 signature likewise.
+  ['POST /api/integrations/discord/interactions',200,200, 200,  200,  200,   401,    200,    200],
+  // Opening a link needs a signed-in user; whoever opens it is who the chat identity binds to.
+  ['GET /api/integrations/links/:code',        401, 200,  200,  200,  200,   401,    401,    200],
+  ['POST /api/integrations/links/:code',       401, 200,  200,  200,  200,   401,    401,    200],
+  ['GET /api/me/chat',                         401, 200,  200,  200,  200,   401,    401,    200],
+  ['PUT /api/me/chat/reminders',               401, 200,  200,  200,  200,   401,    401,    200],
+  // The link removed is tina's: anyone else is told there is no such link.
+  ['DELETE /api/me/chat/links/:platform/:teamId/:externalUserId',
+                                               401, 204,  404,  404,  204,   401,    401,    404],
 ];
 
 let server: TestServer;
@@ -93,7 +104,12 @@ const next = () => ++serial;
 
 beforeAll(async () => {
   server = await startServer({
-    env: { SEED: 'off', LOGINS_PER_15_MIN: '100000', SLACK_SIGNING_SECRET: SLACK_SECRET },
+    env: {
+      SEED: 'off',
+      LOGINS_PER_15_MIN: '100000',
+      SLACK_SIGNING_SECRET: SLACK_SECRET,
+      DISCORD_PUBLIC_KEY,
+    },
     now: () => new Date(Date.now() + clockOffsetMs),
   });
   admin = await adminClient(server.url);
@@ -145,6 +161,54 @@ async function createMarket(id: string): Promise<void> {
     closesAt: inDays(60),
   });
   expect(r.status).toBe(201);
+}
+
+const discordKeys = generateKeyPairSync('ed25519');
+const DISCORD_PUBLIC_KEY = Buffer.from(
+  discordKeys.publicKey.export({ format: 'jwk' }).x!,
+  'base64url',
+).toString('hex');
+
+/** A Discord PING, signed as Discord signs it; each one distinct, so none is a replay. */
+function discordPing(n: number): { body: string; headers: Record<string, string> } {
+  const body = JSON.stringify({
+    id: String(1_230_000_000_000_000_000n + BigInt(n)),
+    application_id: '1105548120487460914',
+    type: 1,
+    token: `ping-${n}`,
+    version: 1,
+  });
+  const ts = String(Math.floor(Date.now() / 1000));
+  const signature = sign(null, Buffer.from(ts + body), discordKeys.privateKey).toString('hex');
+  return {
+    body,
+    headers: {
+      'content-type': 'application/json',
+      'x-signature-ed25519': signature,
+      'x-signature-timestamp': ts,
+    },
+  };
+}
+
+/** A fresh one-time link code for a new Slack member, through a signed `/parity link`. */
+async function linkCode(n: number): Promise<{ code: string; member: string }> {
+  const member = `UAZ${n}`;
+  const body = new URLSearchParams({
+    command: '/parity',
+    text: 'link',
+    team_id: 'TAUTHZ',
+    user_id: member,
+    user_name: `member${n}`,
+  }).toString();
+  const res = await new Client(server.url).raw('POST', '/api/integrations/slack/command', {
+    origin: false,
+    body,
+    headers: slackSigned(body),
+  });
+  expect(res.status).toBe(200);
+  const code = /\/link\/([A-Za-z0-9_-]{32})/.exec(JSON.stringify(res.body))?.[1];
+  expect(code, JSON.stringify(res.body)).toBeDefined();
+  return { code: code!, member };
 }
 
 function slackSigned(body: string): Record<string, string> {
@@ -305,8 +369,33 @@ async function prepare(key: string, who: Who): Promise<Cell> {
       return { path: `/api/integrations/webhooks/${made.body.webhook.id}` };
     }
     case 'POST /api/integrations/slack/command': {
-      const body = new URLSearchParams({ command: '/odds', text: 'authz' }).toString();
-      return { path: '/api/integrations/slack/command', body, headers: slackSigned(body) };
+      // Each cell is its own request: the same signed body twice is refused as a replay.
+      const body = new URLSearchParams({ command: '/odds', text: 'authz', trigger_id: `t${n}` });
+      return {
+        path: '/api/integrations/slack/command',
+        body: body.toString(),
+        headers: slackSigned(body.toString()),
+      };
+    }
+    case 'POST /api/integrations/slack/interactions': {
+      const payload = json({ type: 'view_closed', team: { id: 'TAUTHZ' }, user: { id: `U${n}` } });
+      const body = new URLSearchParams({ payload }).toString();
+      return { path: '/api/integrations/slack/interactions', body, headers: slackSigned(body) };
+    }
+    case 'POST /api/integrations/discord/interactions':
+      return { path: '/api/integrations/discord/interactions', ...discordPing(n) };
+    case 'GET /api/integrations/links/:code':
+    case 'POST /api/integrations/links/:code': {
+      const { code } = await linkCode(n);
+      const path = `/api/integrations/links/${code}`;
+      return key.startsWith('GET') ? { path } : { path, body: '{}' };
+    }
+    case 'PUT /api/me/chat/reminders':
+      return { path: '/api/me/chat/reminders', body: json({ enabled: true }) };
+    case 'DELETE /api/me/chat/links/:platform/:teamId/:externalUserId': {
+      const { code, member } = await linkCode(n);
+      expect((await tina.post(`/api/integrations/links/${code}`, {})).status).toBe(200);
+      return { path: `/api/me/chat/links/slack/TAUTHZ/${member}` };
     }
     default: {
       const path = key.split(' ')[1]!.replace(':id', 'az-open');

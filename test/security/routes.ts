@@ -3,6 +3,7 @@ import { z } from 'zod';
 import {
   AuditQuery,
   AuditResponse,
+  ChatSettingsResponse,
   CreateMarketRequest,
   CreateWebhookRequest,
   Credentials,
@@ -15,6 +16,9 @@ import {
   HistoryResponse,
   LeaderboardQuery,
   LeaderboardResponse,
+  LinkCode,
+  LinkPreviewResponse,
+  LinkResponse,
   MarketId,
   MarketListQuery,
   MarketResponse,
@@ -23,6 +27,7 @@ import {
   NoteRequest,
   ProfileResponse,
   QuoteResponse,
+  RemindersRequest,
   ResolveRequest,
   ResolveResponse,
   ScoresResponse,
@@ -47,11 +52,14 @@ import {
  * an endpoint added without an entry here fails the build instead of going unchecked.
  */
 
-/** `public`: anyone; `user`: any signed-in user; `admin`: admins; `slack`: a signed Slack request. */
-export type Access = 'public' | 'user' | 'admin' | 'slack';
+/**
+ * `public`: anyone; `user`: any signed-in user; `admin`: admins; `slack`: a signed Slack
+ * request; `discord`: a signed Discord interaction.
+ */
+export type Access = 'public' | 'user' | 'admin' | 'slack' | 'discord';
 
 export interface RouteSpec {
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** The path as Express declares it, with the /api prefix. */
   path: string;
   access: Access;
@@ -80,6 +88,21 @@ export const SlackReply = z.object({
 });
 
 const marketParams = { id: MarketId };
+
+/** What Slack's interactions endpoint answers: nothing (an ack), or a `response_action`. */
+export const SlackInteractionReply = z.union([
+  z.undefined(),
+  z.object({ response_action: z.enum(['errors', 'update', 'push', 'clear']) }).passthrough(),
+]);
+
+/** What Discord's interactions endpoint answers: an interaction response with its type. */
+export const DiscordReply = z.object({ type: z.number().int().min(1).max(12) }).passthrough();
+
+const ChatLinkParams = {
+  platform: z.enum(['slack', 'discord']),
+  teamId: z.string().min(1).max(64),
+  externalUserId: z.string().min(1).max(64),
+};
 
 export const ROUTES: RouteSpec[] = [
   { method: 'GET', path: '/api/health', access: 'public', okStatus: 200, response: HealthResponse },
@@ -317,6 +340,59 @@ export const ROUTES: RouteSpec[] = [
     access: 'slack',
     okStatus: 200,
     response: SlackReply,
+  },
+  {
+    method: 'POST',
+    path: '/api/integrations/slack/interactions',
+    access: 'slack',
+    okStatus: 200,
+    response: SlackInteractionReply,
+  },
+  {
+    method: 'POST',
+    path: '/api/integrations/discord/interactions',
+    access: 'discord',
+    okStatus: 200,
+    response: DiscordReply,
+  },
+  {
+    method: 'GET',
+    path: '/api/integrations/links/:code',
+    access: 'user',
+    okStatus: 200,
+    response: LinkPreviewResponse,
+    params: { code: LinkCode },
+  },
+  {
+    method: 'POST',
+    path: '/api/integrations/links/:code',
+    access: 'user',
+    okStatus: 200,
+    response: LinkResponse,
+    body: z.object({}).strict(),
+    params: { code: LinkCode },
+  },
+  {
+    method: 'GET',
+    path: '/api/me/chat',
+    access: 'user',
+    okStatus: 200,
+    response: ChatSettingsResponse,
+  },
+  {
+    method: 'PUT',
+    path: '/api/me/chat/reminders',
+    access: 'user',
+    okStatus: 200,
+    response: ChatSettingsResponse,
+    body: RemindersRequest,
+  },
+  {
+    method: 'DELETE',
+    path: '/api/me/chat/links/:platform/:teamId/:externalUserId',
+    access: 'user',
+    okStatus: 204,
+    params: ChatLinkParams,
   },
 ];
 

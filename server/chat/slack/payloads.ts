@@ -80,7 +80,12 @@ export const ViewSubmission = z.object({
 export type ViewSubmission = z.infer<typeof ViewSubmission>;
 
 /** `view_closed` and the rest: acknowledged, nothing to do. */
-const Other = z.object({ type: z.string().max(64) });
+const Other = z.object({
+  type: z
+    .string()
+    .max(64)
+    .refine((t) => t !== 'block_actions' && t !== 'view_submission', 'a malformed interaction'),
+});
 
 export const SlackInteraction = z.union([BlockActions, ViewSubmission, Other]);
 export type SlackInteraction = z.infer<typeof SlackInteraction>;

@@ -287,7 +287,14 @@ describe('signatures', () => {
       id: snowflake(),
       token: 'aW50ZXJhY3Rpb246cGluZw',
       type: InteractionType.Ping,
-      user: { avatar: null, discriminator: '0', global_name: 'Discord', id: '643945264868098049', public_flags: 1, username: 'discord' },
+      user: {
+        avatar: null,
+        discriminator: '0',
+        global_name: 'Discord',
+        id: '643945264868098049',
+        public_flags: 1,
+        username: 'discord',
+      },
       version: 1,
     };
     const r = await send(ping);
@@ -329,8 +336,14 @@ describe('signatures', () => {
     const full = signed(forecastCommand(TRADER, 'signed-rain', 90));
     const cases: Record<string, string>[] = [
       { 'content-type': 'application/json' },
-      { 'content-type': 'application/json', 'x-signature-timestamp': full.headers['x-signature-timestamp']! },
-      { 'content-type': 'application/json', 'x-signature-ed25519': full.headers['x-signature-ed25519']! },
+      {
+        'content-type': 'application/json',
+        'x-signature-timestamp': full.headers['x-signature-timestamp']!,
+      },
+      {
+        'content-type': 'application/json',
+        'x-signature-ed25519': full.headers['x-signature-ed25519']!,
+      },
     ];
     for (const headers of cases) {
       const r = await post({ body: full.body, headers });
@@ -343,7 +356,9 @@ describe('signatures', () => {
   it('accepts a signed request once and refuses its exact replay', async () => {
     const req = signed(forecastCommand(TRADER, 'signed-rain', 35));
     const first = await post(req);
-    expect(ephemeral(first)).toMatch(/^Recorded your forecast on “Will it rain in Porto on Friday\?”: Yes 35%/);
+    expect(ephemeral(first)).toMatch(
+      /^Recorded your forecast on “Will it rain in Porto on Friday\?”: Yes 35%/,
+    );
     const before = await stateSnapshot(server.parity);
     const replay = await post(req);
     expect(replay.status).toBe(401);
@@ -427,7 +442,9 @@ describe('linking and /forecast', () => {
 
   it('records a multiple-choice forecast for the outcome named', async () => {
     const r = await send(forecastCommand(NEWCOMER, 'mayor', 60, 'bo brown'));
-    expect(ephemeral(r)).toMatch(/^Recorded your forecast on “Who becomes mayor of Lisbon\?”: Bo Brown 60%, Ada Ames 20%, Cy Chen 20%\./);
+    expect(ephemeral(r)).toMatch(
+      /^Recorded your forecast on “Who becomes mayor of Lisbon\?”: Bo Brown 60%, Ada Ames 20%, Cy Chen 20%\./,
+    );
     const [f] = await forecastsOf('mayor');
     // The other 40% split as the market's odds (a third each) stand: 20% and 20%.
     expectProbabilities(f.probabilities, [0.2, 0.6, 0.2]);
@@ -468,7 +485,9 @@ describe('buttons and modals', () => {
       },
     ]);
     const done = await send(submit(CLICKER, 'mf:lisbon-rain', { p: '70%' }));
-    expect(ephemeral(done)).toMatch(/^Recorded your forecast on “Will it rain in Lisbon on Friday\?”: Yes 70%/);
+    expect(ephemeral(done)).toMatch(
+      /^Recorded your forecast on “Will it rain in Lisbon on Friday\?”: Yes 70%/,
+    );
     const mine = (await forecastsOf('lisbon-rain')).filter((f) => f.username === 'discord_clicky');
     expect(mine).toHaveLength(1);
     expectProbabilities(mine[0].probabilities, [0.7, 0.3]);
@@ -478,10 +497,15 @@ describe('buttons and modals', () => {
     const r = await send(press(CLICKER, 'pf:council'));
     expect(r.body.type).toBe(InteractionResponseType.Modal);
     expect(r.body.data.custom_id).toBe('mf:council');
-    expect(r.body.data.components.map((row: any) => row.components[0].custom_id)).toEqual(['o', 'p']);
+    expect(r.body.data.components.map((row: any) => row.components[0].custom_id)).toEqual([
+      'o',
+      'p',
+    ]);
     expect(r.body.data.components[0].components[0].placeholder).toBe('Ada Ames, Bo Brown, Cy Chen');
     const done = await send(submit(CLICKER, 'mf:council', { o: 'cy chen', p: '40' }));
-    expect(ephemeral(done)).toMatch(/^Recorded your forecast on “Who chairs the city council\?”: Cy Chen 40%/);
+    expect(ephemeral(done)).toMatch(
+      /^Recorded your forecast on “Who chairs the city council\?”: Cy Chen 40%/,
+    );
     const [f] = await forecastsOf('council');
     expectProbabilities(f.probabilities, [0.3, 0.3, 0.4]);
   });
@@ -504,10 +528,16 @@ describe('buttons and modals', () => {
     const done = await send(submit(CLICKER, 'mb:bridge-open:0', { a: '25' }));
     // From 50% with b = 100, 25 credits buy s with 100·ln((e^(s/100) + 1)/2) = 25:
     // s = 100·ln(2e^0.25 − 1) = 44.98 shares.
-    expect(ephemeral(done)).toMatch(/^Bought 44\.98 Yes shares in “Will the new bridge open by June\?” for 25(\.00)? credits\./);
+    expect(ephemeral(done)).toMatch(
+      /^Bought 44\.98 Yes shares in “Will the new bridge open by June\?” for 25(\.00)? credits\./,
+    );
     const trades = (await discord().get('/api/markets/bridge-open/trades')).body.trades;
     expect(trades).toHaveLength(1);
-    expect(trades[0]).toMatchObject({ username: 'discord_clicky', outcomeId: 'yes', costCents: 2500 });
+    expect(trades[0]).toMatchObject({
+      username: 'discord_clicky',
+      outcomeId: 'yes',
+      costCents: 2500,
+    });
     expect(trades[0].shares).toBeCloseTo(100 * Math.log(2 * Math.exp(0.25) - 1), 6);
     expect((await clicker.get('/api/me')).body.user.balanceCents).toBe(balanceBefore - 2500);
   });
@@ -534,17 +564,27 @@ describe('admin actions', () => {
       const r = await send(press(TRADER, 'pa:admin-rain', [verb]));
       expect(ephemeral(r)).toBe(`Only admins can ${verb} markets.`);
     }
-    expect(ephemeral(await send(press(TRADER, 'cc:admin-rain')))).toBe('Only admins can close markets.');
-    expect(ephemeral(await send(press(TRADER, 'rc:admin-rain:0')))).toBe('Only admins can resolve markets.');
+    expect(ephemeral(await send(press(TRADER, 'cc:admin-rain')))).toBe(
+      'Only admins can close markets.',
+    );
+    expect(ephemeral(await send(press(TRADER, 'rc:admin-rain:0')))).toBe(
+      'Only admins can resolve markets.',
+    );
     expect((await marketOf('admin-rain')).status).toBe('open');
     expect(await stateSnapshot(server.parity)).toEqual(before);
   });
 
   it('closes a market through the select and its confirmation button', async () => {
     const r = await send(press(ADMIN_MEMBER, 'pa:admin-rain', ['close']));
-    expect(ephemeral(r)).toBe('Close trading on “Will it rain in Braga on Friday?”? Trading stops for everyone.');
+    expect(ephemeral(r)).toBe(
+      'Close trading on “Will it rain in Braga on Friday?”? Trading stops for everyone.',
+    );
     const button = r.body.data.components[0].components[0];
-    expect(button).toMatchObject({ type: ComponentType.Button, style: ButtonStyle.Danger, custom_id: 'cc:admin-rain' });
+    expect(button).toMatchObject({
+      type: ComponentType.Button,
+      style: ButtonStyle.Danger,
+      custom_id: 'cc:admin-rain',
+    });
     expect((await marketOf('admin-rain')).status).toBe('open');
 
     const done = await send(press(ADMIN_MEMBER, button.custom_id));
@@ -572,14 +612,17 @@ describe('admin actions', () => {
     expect((await marketOf('admin-rain')).status).toBe('closed');
 
     const done = await send(press(ADMIN_MEMBER, button.custom_id));
-    expect(ephemeral(done)).toBe('Resolved “Will it rain in Braga on Friday?” as No; 0 traders paid.');
+    expect(ephemeral(done)).toBe(
+      'Resolved “Will it rain in Braga on Friday?” as No; 0 traders paid.',
+    );
     const m = await marketOf('admin-rain');
     expect(m.status).toBe('resolved');
     expect(m.resolution?.outcomeId).toBe('no');
   });
 
   it('answers that a resolved market is resolved when Forecast or Buy is pressed', async () => {
-    const text = '“Will it rain in Braga on Friday?” is resolved: there is nothing left to trade or forecast.';
+    const text =
+      '“Will it rain in Braga on Friday?” is resolved: there is nothing left to trade or forecast.';
     expect(ephemeral(await send(press(CLICKER, 'pf:admin-rain')))).toBe(text);
     expect(ephemeral(await send(press(CLICKER, 'pb:admin-rain:0')))).toBe(text);
   });
@@ -590,15 +633,24 @@ describe('admin actions', () => {
     expect(ephemeral(chosen)).toMatch(/as cancelled \(everyone refunded\)\?/);
     expect(chosen.body.data.components[0].components[0].custom_id).toBe('rc:admin-cancel:cancel');
     const done = await send(press(ADMIN_MEMBER, 'rc:admin-cancel:cancel'));
-    expect(ephemeral(done)).toBe('Cancelled “Will the ferry strike end?”: every trader was refunded.');
+    expect(ephemeral(done)).toBe(
+      'Cancelled “Will the ferry strike end?”: every trader was refunded.',
+    );
     expect((await marketOf('admin-cancel')).status).toBe('cancelled');
   });
 
   it('keeps the resolve select and its buttons within Discord limits at the longest id', async () => {
     const id = `m${'-x'.repeat(39)}9`;
     expect(id).toHaveLength(80);
-    const labels = Array.from({ length: 20 }, (_, i) => `Outcome number ${i + 1} ${'z'.repeat(60)}`);
-    await createMarket({ id, question: 'Which of twenty long outcomes happens?', outcomes: labels });
+    const labels = Array.from(
+      { length: 20 },
+      (_, i) => `Outcome number ${i + 1} ${'z'.repeat(60)}`,
+    );
+    await createMarket({
+      id,
+      question: 'Which of twenty long outcomes happens?',
+      outcomes: labels,
+    });
     const r = await send(press(ADMIN_MEMBER, `pa:${id}`, ['resolve']));
     const select = r.body.data.components[0].components[0];
     expect(select.custom_id).toBe(`rs:${id}`);
@@ -609,7 +661,9 @@ describe('admin actions', () => {
     expect(confirmId).toBe(`rc:${id}:19`);
     expect(`rc:${id}:cancel`.length).toBeLessThanOrEqual(100);
     const done = await send(press(ADMIN_MEMBER, confirmId));
-    expect(ephemeral(done)).toMatch(/^Resolved “Which of twenty long outcomes happens\?” as Outcome number 20/);
+    expect(ephemeral(done)).toMatch(
+      /^Resolved “Which of twenty long outcomes happens\?” as Outcome number 20/,
+    );
     expect((await marketOf(id)).status).toBe('resolved');
   });
 });
@@ -631,7 +685,9 @@ describe('/odds and /parity unlink', () => {
 
   it('says so when /odds matches nothing', async () => {
     const r = await send(command(LEAVER, 'odds', [str('query', 'quantum teleportation')]));
-    expect(ephemeral(r)).toBe('No open market matches “quantum teleportation”. Try /odds alone for the top movers.');
+    expect(ephemeral(r)).toBe(
+      'No open market matches “quantum teleportation”. Try /odds alone for the top movers.',
+    );
   });
 
   it('asks to link again after /parity unlink', async () => {
@@ -646,8 +702,12 @@ describe('/odds and /parity unlink', () => {
     const r = await send(forecastCommand(LEAVER, 'lisbon-rain', 20));
     expect(ephemeral(r)).toMatch(/^Link your account first; nothing was recorded\./);
     linkUrlOf(r);
-    expect((await forecastsOf('lisbon-rain')).some((f) => f.username === 'discord_leaver')).toBe(false);
-    expect(ephemeral(await send(parityCommand(LEAVER, 'unlink')))).toBe('This Discord account was not linked.');
+    expect((await forecastsOf('lisbon-rain')).some((f) => f.username === 'discord_leaver')).toBe(
+      false,
+    );
+    expect(ephemeral(await send(parityCommand(LEAVER, 'unlink')))).toBe(
+      'This Discord account was not linked.',
+    );
   });
 });
 
@@ -686,8 +746,17 @@ describe('discordComponents', () => {
   it('gives an open binary market Forecast, a Buy per outcome and the admin select', () => {
     expect(LONG_ID).toHaveLength(80);
     const rows = discordComponents(market({}));
-    expect(customIds(rows)).toEqual([`pf:${LONG_ID}`, `pb:${LONG_ID}:0`, `pb:${LONG_ID}:1`, `pa:${LONG_ID}`]);
-    expect(rows[0]!.components.map((c) => ('label' in c ? c.label : ''))).toEqual(['Forecast', 'Buy Yes', 'Buy No']);
+    expect(customIds(rows)).toEqual([
+      `pf:${LONG_ID}`,
+      `pb:${LONG_ID}:0`,
+      `pb:${LONG_ID}:1`,
+      `pa:${LONG_ID}`,
+    ]);
+    expect(rows[0]!.components.map((c) => ('label' in c ? c.label : ''))).toEqual([
+      'Forecast',
+      'Buy Yes',
+      'Buy No',
+    ]);
     const select = rows[1]!.components[0]!;
     expect('options' in select && select.options.map((o) => o.value)).toEqual(['close', 'resolve']);
   });
@@ -705,7 +774,12 @@ describe('discordComponents', () => {
       }
     }
     // The longest ids the flow builds from a posted message stay within 100 characters too.
-    for (const id of [`pb:${LONG_ID}:19`, `mb:${LONG_ID}:19`, `rc:${LONG_ID}:19`, `rc:${LONG_ID}:cancel`]) {
+    for (const id of [
+      `pb:${LONG_ID}:19`,
+      `mb:${LONG_ID}:19`,
+      `rc:${LONG_ID}:19`,
+      `rc:${LONG_ID}:cancel`,
+    ]) {
       expect(id.length).toBeLessThanOrEqual(100);
     }
   });
@@ -714,7 +788,9 @@ describe('discordComponents', () => {
     const closed = discordComponents(market({ status: 'closed' }));
     expect(customIds(closed)).toEqual([`pa:${LONG_ID}`]);
     const select = closed[0]!.components[0]!;
-    expect('options' in select && select.options).toEqual([{ label: 'Resolve…', value: 'resolve' }]);
+    expect('options' in select && select.options).toEqual([
+      { label: 'Resolve…', value: 'resolve' },
+    ]);
     expect(discordComponents(market({ status: 'resolved' }))).toEqual([]);
     expect(discordComponents(market({ status: 'cancelled' }))).toEqual([]);
   });
