@@ -1,3 +1,4 @@
+import type { Market } from '../../shared/schemas/index.ts';
 import { largestMove, percent } from '../integrations/notification.ts';
 import { safeRequest } from '../integrations/safeRequest.ts';
 import { listMarkets } from '../services/markets.ts';
@@ -37,7 +38,7 @@ export async function remindersFor(c: ChatCtx, user: UserRow, now: Date): Promis
     const current = m.outcomes.map((o) => o.probability);
     if (!then || largestMove(then, current) <= MOVED_BY) continue;
     lines.push(
-      `“${m.question}”: you said ${describeVector(m, f.probabilities)} on ${f.createdAt.slice(0, 10)}; the market has moved from ${describeVector(m, then)} to ${describeVector(m, current)}. Reaffirm or update: /forecast ${m.id} ${Math.round((f.probabilities[0] ?? 0) * 100)}%`,
+      `“${m.question}”: you said ${describeVector(m, f.probabilities)} on ${f.createdAt.slice(0, 10)}; the market has moved from ${describeVector(m, then)} to ${describeVector(m, current)}. Reaffirm or update: /forecast ${m.id} ${forecastHint(m, f.probabilities)}`,
     );
   }
   if (user.role === 'admin') {
@@ -52,6 +53,16 @@ export async function remindersFor(c: ChatCtx, user: UserRow, now: Date): Promis
     }
   }
   return lines;
+}
+
+/** The forecast argument that repeats the user's last one: `62%`, or `Qwen 40%` (its top outcome). */
+function forecastHint(m: Market, probabilities: readonly number[]) {
+  const pct = (p: number) => `${Math.round(p * 100)}%`;
+  const { outcomes } = m;
+  if (m.type === 'binary') return pct(probabilities[0] ?? 0);
+  let top = 0;
+  for (const [i, p] of probabilities.entries()) if (p > (probabilities[top] ?? 0)) top = i;
+  return `${outcomes[top]?.label ?? ''} ${pct(probabilities[top] ?? 0)}`;
 }
 
 function reminderText(lines: readonly string[]): string {

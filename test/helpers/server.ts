@@ -187,6 +187,9 @@ export class Client {
   post<T = any>(path: string, body?: unknown) {
     return this.request<T>('POST', path, body);
   }
+  put<T = any>(path: string, body?: unknown) {
+    return this.request<T>('PUT', path, body);
+  }
   delete<T = any>(path: string) {
     return this.request<T>('DELETE', path);
   }
