@@ -125,8 +125,10 @@ export async function commit(
     if (!fresh || !(await tx.webhook(row.webhookId))) return;
     const w = p.webhook;
     if (a.ok) {
+      // Locked, so a change committing meanwhile either finishes first (and is seen here) or
+      // waits for this to finish (and then finds no delivery open, so queues its own).
+      const mrow = await tx.marketForUpdate(row.marketId);
       await tx.recordAttempt(row.id, { status: 'delivered', at, httpStatus: a.httpStatus });
-      const mrow = await tx.market(row.marketId);
       const current = mrow ? marketView(mrow) : undefined;
       if (p.live) {
         const messageId = a.messageId ?? p.live.message?.messageId;

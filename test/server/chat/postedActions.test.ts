@@ -125,10 +125,17 @@ describe('buttons on posted messages', () => {
       return a !== undefined && buttons(a).length === 1;
     }, 3000);
     expect(buttons(slackLatest(on.rx)!.actions)).toEqual([['overflow', ['Resolve…']]]);
-    const closed = discordControls(discordLatest(on.rx)!.components);
-    expect(closed.some((c: string[]) => c[1]!.startsWith('pf:') || c[1]!.startsWith('pb:'))).toBe(
-      false,
-    );
+    // Slack's edit and Discord's go out independently: wait for Discord's too.
+    const tradable = () =>
+      discordControls(discordLatest(on.rx)!.components).some(
+        (c: string[]) => c[1]!.startsWith('pf:') || c[1]!.startsWith('pb:'),
+      );
+    await on.rx.waitFor(() => !tradable(), 3000);
+    expect(
+      discordControls(discordLatest(on.rx)!.components).some((c: string[]) =>
+        c[1]!.startsWith('pa:'),
+      ),
+    ).toBe(true);
 
     expect(
       (await on.admin.post('/api/markets/posted-bin/resolve', { outcomeId: 'yes' })).status,
