@@ -64,7 +64,7 @@ export function renderRequest(
 ): { request: OutgoingRequest; api: 'webhook' | 'slack-api' } | { refused: string } {
   switch (w.kind) {
     case 'slack': {
-      const message: { text: string; blocks: object[] } = slackMessage(n, live !== null);
+      const message = slackMessage(n, live !== null);
       const actions = c.settings.slackInteractive ? marketActions(n.market) : undefined;
       // A live edit replaces the buttons too: a settled market's message keeps none.
       if (actions) message.blocks.push(actions);

@@ -1,3 +1,4 @@
+import type { KnownBlock } from '@slack/types';
 import type { Market } from '../../shared/schemas/index.ts';
 import {
   clip,
@@ -15,11 +16,8 @@ export interface SlackMessage {
   blocks: SlackBlock[];
 }
 
-export type SlackBlock =
-  | { type: 'header'; text: { type: 'plain_text'; text: string } }
-  | { type: 'section'; text: { type: 'mrkdwn'; text: string } }
-  | { type: 'context'; elements: { type: 'mrkdwn'; text: string }[] }
-  | { type: 'divider' };
+/** Block Kit's own block types, so a field Slack does not know fails the typecheck. */
+export type SlackBlock = KnownBlock;
 
 /** Escapes the three characters mrkdwn treats as control characters. */
 export function escapeMrkdwn(text: string): string {

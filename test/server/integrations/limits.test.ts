@@ -11,7 +11,6 @@ import {
 import { moversReply, oddsReply } from '../../../server/integrations/slashCommand.ts';
 import { type TeamsMessage, teamsMessage } from '../../../server/integrations/teamsFormat.ts';
 import type { MarketRow } from '../../../server/store/store.ts';
-import { assertNever } from '../../../shared/errors.ts';
 import { prices } from '../../../shared/lmsr.ts';
 import {
   CreateMarketRequest,
@@ -204,6 +203,7 @@ function expectWholeMrkdwn(text: string): void {
   expect(before.split('<').length, text).toBe(before.split('>').length);
 }
 
+/** A notification's blocks: only the kinds it uses, each within Slack's limits. */
 function expectSlackBlocks(blocks: SlackBlock[]): void {
   expect(blocks.length).toBeLessThanOrEqual(50);
   for (const b of blocks) {
@@ -212,20 +212,21 @@ function expectSlackBlocks(blocks: SlackBlock[]): void {
         expect(b.text.text.length).toBeLessThanOrEqual(150);
         break;
       case 'section':
-        expect(b.text.text.length).toBeLessThanOrEqual(3000);
-        expectWholeMrkdwn(b.text.text);
+        expect(b.text?.type).toBe('mrkdwn');
+        expect(b.text!.text.length).toBeLessThanOrEqual(3000);
+        expectWholeMrkdwn(b.text!.text);
         break;
       case 'context':
         expect(b.elements.length).toBeLessThanOrEqual(10);
         for (const e of b.elements) {
-          expect(e.text.length).toBeLessThanOrEqual(3000);
-          expectWholeMrkdwn(e.text);
+          expect(e.type).toBe('mrkdwn');
+          const text = (e as { text: string }).text;
+          expect(text.length).toBeLessThanOrEqual(3000);
+          expectWholeMrkdwn(text);
         }
         break;
-      case 'divider':
-        break;
       default:
-        assertNever(b);
+        throw new Error(`a notification has no ${b.type} block`);
     }
   }
 }
