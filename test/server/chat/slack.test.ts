@@ -430,3 +430,34 @@ describe('buttons and modals', () => {
     expect(JSON.stringify(r.body)).toMatch(/\/link\//);
   });
 });
+
+describe('limits', () => {
+  it('takes 30 actions a minute from one member, then answers that it is too many and records nothing', async () => {
+    const dana = new Client(server.url);
+    await dana.register('dana_slack');
+    await link('U0DANA', dana);
+    const made = await admin.post('/api/markets', {
+      id: 'slack-limit',
+      question: 'Will the limit hold?',
+      closesAt: inDays(30),
+    });
+    expect(made.status).toBe(201);
+    const mine = async () =>
+      (await forecastsOf('slack-limit')).filter((f) => f.username === 'dana_slack').length;
+    // Linking took one action; 29 forecasts take the rest of the minute's 30.
+    for (let i = 0; i < 29; i++) {
+      const r = await command('/forecast', `slack-limit ${40 + (i % 20)}%`, 'U0DANA');
+      expect(r.body.text, r.body.text).toMatch(/Recorded your forecast/);
+    }
+    const count = await mine();
+    const over = await command('/forecast', `slack-limit 90%`, 'U0DANA');
+    expect(over.status).toBe(200);
+    expect(over.body.response_type).toBe('ephemeral');
+    expect(over.body.text).toMatch(/too many/i);
+    expect(await mine()).toBe(count);
+    // Another member is not held back by the first.
+    expect((await command('/odds', 'chip', 'U0ALICE')).status).toBe(200);
+    const alice = await command('/forecast', `slack-limit 61%`, 'U0ALICE');
+    expect(alice.body.text).toMatch(/Recorded your forecast/);
+  });
+});
