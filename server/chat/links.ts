@@ -102,6 +102,34 @@ export function unlink(
   });
 }
 
+/**
+ * `/parity unlink` from the chat account itself: removes its link, audited as the user it
+ * belonged to. Answers with what happened, in the platform's name.
+ */
+export async function unlinkFromChat(
+  ctx: Ctx,
+  id: Omit<ChatIdentity, 'externalName'>,
+): Promise<string> {
+  const name = id.platform === 'slack' ? 'Slack' : 'Discord';
+  const gone = await inTransaction(ctx, async (tx) => {
+    const link = await tx.chatLink(id.platform, id.teamId, id.externalUserId);
+    if (!link) return false;
+    const user = await tx.userById(link.userId);
+    await tx.deleteChatLink(id.platform, id.teamId, id.externalUserId);
+    await tx.insertAudit({
+      at: isoNow(ctx),
+      actor: user?.username ?? link.userId,
+      action: 'chat.unlink',
+      marketId: null,
+      detail: { platform: id.platform, teamId: id.teamId, externalUserId: id.externalUserId },
+    });
+    return true;
+  });
+  return gone
+    ? `Unlinked: this ${name} account no longer acts for a Parity account.`
+    : `This ${name} account was not linked.`;
+}
+
 export async function chatSettings(ctx: Ctx, user: UserRow): Promise<ChatSettingsResponse> {
   const [links, prefs] = await Promise.all([
     ctx.store.chatLinksOfUser(user.id),

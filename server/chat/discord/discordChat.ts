@@ -33,7 +33,7 @@ import {
   vectorFor,
 } from '../actions.ts';
 import { type ChatCtx, countAction, followUp, within } from '../chatCtx.ts';
-import { createLinkCode, linkedUser, setReminders } from '../links.ts';
+import { createLinkCode, linkedUser, setReminders, unlinkFromChat } from '../links.ts';
 import { parseOutcomeRef } from '../slack/blocks.ts';
 
 /** Discord, both ways: application commands, message buttons, and the modals they open. */
@@ -290,14 +290,7 @@ async function handle(c: ChatCtx, i: DiscordInteraction): Promise<APIInteraction
           );
         }
         if (sub === 'unlink') {
-          const gone = await c.ctx.store.transaction((tx) =>
-            tx.deleteChatLink(id.platform, id.teamId, id.externalUserId),
-          );
-          return message(
-            gone
-              ? 'Unlinked: this Discord account no longer acts for a Parity account.'
-              : 'This Discord account was not linked.',
-          );
+          return message(await unlinkFromChat(c.ctx, id));
         }
         if (sub === 'reminders') {
           const actor = await actorOr(c, id);

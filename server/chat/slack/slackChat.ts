@@ -26,7 +26,7 @@ import {
   vectorFor,
 } from '../actions.ts';
 import { type ChatCtx, countAction, followUp, within } from '../chatCtx.ts';
-import { createLinkCode, linkedUser, setReminders } from '../links.ts';
+import { createLinkCode, linkedUser, setReminders, unlinkFromChat } from '../links.ts';
 import {
   ACTION,
   buyModal,
@@ -179,14 +179,7 @@ async function parityCommand(c: ChatCtx, id: ChatIdentity, form: SlackCommandFor
       return linkPrompt(c, id, intro);
     }
     case 'unlink': {
-      const gone = await c.ctx.store.transaction((tx) =>
-        tx.deleteChatLink(id.platform, id.teamId, id.externalUserId),
-      );
-      return ephemeral(
-        gone
-          ? 'Unlinked: this Slack account no longer acts for a Parity account.'
-          : 'This Slack account was not linked.',
-      );
+      return ephemeral(await unlinkFromChat(c.ctx, id));
     }
     case 'reminders': {
       const actor = await actorOrPrompt(c, id);

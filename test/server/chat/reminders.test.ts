@@ -174,8 +174,9 @@ beforeAll(async () => {
   ).toBe(201);
   expect((await admin.post('/api/markets/rem-closed/close', {})).status).toBe(200);
 
-  // Today: rem-moved and rem-multi move by far more than 10 points; rem-still hardly moves.
-  clockOffsetMs = 0;
+  // A minute later, rem-moved and rem-multi move by far more than 10 points; rem-still hardly
+  // moves. The clock comes back to today only then, so no reminder run sees half of it.
+  clockOffsetMs += 60_000;
   const trader = new Client(server.url);
   await trader.register('rem_trader');
   for (const [id, outcomeId, shares] of [
@@ -186,6 +187,7 @@ beforeAll(async () => {
     const r = await trader.post(`/api/markets/${id}/trades`, { outcomeId, shares });
     expect(r.status, JSON.stringify(r.body)).toBe(200);
   }
+  clockOffsetMs = 0;
 });
 
 afterAll(async () => {
