@@ -4,11 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ChatLinkRow, LinkCodeRow } from '../../../server/store/chatStore.ts';
 import type { NewDelivery, WebhookRow } from '../../../server/store/integrationsStore.ts';
 import { checkReachable, PgStore } from '../../../server/store/postgres/pgStore.ts';
 import { SqliteStore } from '../../../server/store/sqliteStore.ts';
 import type { MarketRow, Store, UserRow } from '../../../server/store/store.ts';
 import { DomainError } from '../../../shared/errors.ts';
+import type { ChatPlatform } from '../../../shared/schemas/index.ts';
 import {
   adminQuery,
   dropSchema,
@@ -1055,6 +1057,333 @@ describe.each(ENGINES)('store conformance: $name', (engine) => {
         expect(await store.ledgerTotal()).toBe(0);
       });
 
+      describe('chat', () => {
+        type NewLinkCode = Omit<LinkCodeRow, 'usedAt'>;
+        const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+        const code = (over: Partial<NewLinkCode> = {}): NewLinkCode => ({
+          codeHash: uid('code'),
+          platform: 'slack',
+          teamId: uid('T'),
+          externalUserId: uid('U'),
+          externalName: 'Zoë "the" Forecaster',
+          createdAt: iso(0),
+          expiresAt: iso(600),
+          ...over,
+        });
+        const link = (u: UserRow, over: Partial<ChatLinkRow> = {}): ChatLinkRow => ({
+          platform: 'discord',
+          teamId: uid('G'),
+          externalUserId: uid('D'),
+          externalName: 'ünïcødé name',
+          userId: u.id,
+          createdAt: iso(0),
+          ...over,
+        });
+
+        it('round-trips a link code, uses it once, and expires it exclusively', async () => {
+          const c = code();
+          const plain = code({ platform: 'discord', externalName: null });
+          await store.insertLinkCode(c);
+          await store.transaction((tx) => tx.insertLinkCode(plain));
+          expect(await store.linkCode(c.codeHash, iso(1))).toStrictEqual({ ...c, usedAt: null });
+          expect(
+            await store.transaction((tx) => tx.linkCode(plain.codeHash, iso(1))),
+          ).toStrictEqual({ ...plain, usedAt: null });
+          expect(await store.linkCode('missing', iso(1))).toBeUndefined();
+          expect(await store.useLinkCode('missing', iso(1))).toBeUndefined();
+          // A hash is taken once; the code it names is unchanged by the refused insert.
+          await expect(store.insertLinkCode({ ...code(), codeHash: c.codeHash })).rejects.toThrow(
+            /unique|duplicate/i,
+          );
+          expect(await store.linkCode(c.codeHash, iso(1))).toStrictEqual({ ...c, usedAt: null });
+          // Valid strictly before expiresAt: at it, neither read nor used.
+          expect(await store.linkCode(c.codeHash, iso(599))).toStrictEqual({ ...c, usedAt: null });
+          expect(await store.linkCode(c.codeHash, iso(600))).toBeUndefined();
+          expect(await store.useLinkCode(c.codeHash, iso(600))).toBeUndefined();
+          // Used once: the use returns the row as it now is; later uses and reads find nothing.
+          expect(await store.useLinkCode(c.codeHash, iso(10))).toStrictEqual({
+            ...c,
+            usedAt: iso(10),
+          });
+          expect(await store.useLinkCode(c.codeHash, iso(11))).toBeUndefined();
+          expect(
+            await store.transaction((tx) => tx.useLinkCode(c.codeHash, iso(12))),
+          ).toBeUndefined();
+          expect(await store.linkCode(c.codeHash, iso(12))).toBeUndefined();
+          // The other code is untouched by all that.
+          expect(await store.linkCode(plain.codeHash, iso(12))).toStrictEqual({
+            ...plain,
+            usedAt: null,
+          });
+          expect(
+            await store.transaction((tx) => tx.useLinkCode(plain.codeHash, iso(20))),
+          ).toStrictEqual({ ...plain, usedAt: iso(20) });
+        });
+
+        it('gives a link code to one of many concurrent users, and not to a rolled-back one', async () => {
+          const c = code();
+          await store.insertLinkCode(c);
+          const boom = new Error('boom');
+          await expect(
+            store.transaction(async (tx) => {
+              expect((await tx.useLinkCode(c.codeHash, iso(1)))?.usedAt).toBe(iso(1));
+              expect(await tx.linkCode(c.codeHash, iso(1))).toBeUndefined();
+              throw boom;
+            }),
+          ).rejects.toBe(boom);
+          expect(await store.linkCode(c.codeHash, iso(2))).toStrictEqual({ ...c, usedAt: null });
+          const uses = await Promise.all(
+            Array.from({ length: 8 }, (_, i) =>
+              store.transaction(async (tx) => {
+                const used = await tx.useLinkCode(c.codeHash, iso(3 + i));
+                await sleep(2);
+                return used;
+              }),
+            ),
+          );
+          const won = uses.filter((u) => u !== undefined);
+          expect(won).toHaveLength(1);
+          expect(won[0]).toMatchObject({ codeHash: c.codeHash, usedAt: expect.any(String) });
+          expect(await store.linkCode(c.codeHash, iso(3))).toBeUndefined();
+        });
+
+        it('links chat identities, moves one to another user, lists and deletes them', async () => {
+          const [u1, u2] = [user(), user()];
+          for (const u of [u1, u2]) await store.insertUser(u);
+          const team = uid('T');
+          // Ties on created_at go by platform, team, then external id in byte order ('B' < 'a').
+          const l1 = link(u1, {
+            platform: 'slack',
+            teamId: team,
+            externalUserId: 'a_user',
+            createdAt: iso(5),
+          });
+          const l2 = link(u1, {
+            platform: 'slack',
+            teamId: team,
+            externalUserId: 'B_user',
+            createdAt: iso(5),
+          });
+          const l3 = link(u1, { teamId: team, externalName: null, createdAt: iso(5) });
+          const l4 = link(u1, { createdAt: iso(1) });
+          const l5 = link(u2, { platform: 'slack', createdAt: iso(0) });
+          await store.saveChatLink(l1);
+          await store.saveChatLink(l2);
+          await store.transaction(async (tx) => {
+            await tx.saveChatLink(l3);
+            await tx.saveChatLink(l4);
+          });
+          await store.saveChatLink(l5);
+          expect(await store.chatLink('slack', team, 'a_user')).toStrictEqual(l1);
+          expect(
+            await store.transaction((tx) => tx.chatLink(l3.platform, team, l3.externalUserId)),
+          ).toStrictEqual(l3);
+          expect(await store.chatLink('slack', team, 'A_USER')).toBeUndefined();
+          expect(await store.chatLink('discord', team, 'a_user')).toBeUndefined();
+          expect(await store.chatLink('slack', 'missing', 'a_user')).toBeUndefined();
+          expect(await store.chatLinksOfUser(u1.id)).toStrictEqual([l4, l3, l2, l1]);
+          expect(await store.transaction((tx) => tx.chatLinksOfUser(u2.id))).toStrictEqual([l5]);
+          expect(await store.chatLinksOfUser('missing')).toStrictEqual([]);
+          const ours = (ls: ChatLinkRow[]) =>
+            ls.filter((l) => l.userId === u1.id || l.userId === u2.id);
+          expect(ours(await store.allChatLinks())).toStrictEqual([l4, l3, l2, l1, l5]);
+
+          // Saving the same identity again rebinds it (name and time too): an upsert, not a second row.
+          const moved = { ...l1, userId: u2.id, externalName: 'renamed', createdAt: iso(9) };
+          await store.saveChatLink(moved);
+          expect(await store.chatLink('slack', team, 'a_user')).toStrictEqual(moved);
+          expect(await store.chatLinksOfUser(u1.id)).toStrictEqual([l4, l3, l2]);
+          expect(await store.chatLinksOfUser(u2.id)).toStrictEqual([l5, moved]);
+          expect(ours(await store.allChatLinks())).toStrictEqual([l4, l3, l2, l5, moved]);
+          const back = { ...moved, userId: u1.id, externalName: null, createdAt: iso(2) };
+          await store.transaction((tx) => tx.saveChatLink(back));
+          expect(await store.chatLinksOfUser(u1.id)).toStrictEqual([l4, back, l3, l2]);
+          expect(await store.chatLinksOfUser(u2.id)).toStrictEqual([l5]);
+
+          // Bound only to a user that exists, on a known platform; a refused save changes nothing.
+          await expect(store.saveChatLink({ ...l2, userId: 'nobody' })).rejects.toThrow(
+            /foreign key/i,
+          );
+          await expect(
+            store.transaction((tx) => tx.saveChatLink(link(u1, { userId: 'nobody' }))),
+          ).rejects.toThrow(/foreign key/i);
+          await expect(
+            store.saveChatLink(link(u1, { platform: 'teams' as ChatPlatform })),
+          ).rejects.toThrow(/check constraint/i);
+          expect(await store.chatLink('slack', team, 'B_user')).toStrictEqual(l2);
+          expect(await store.chatLinksOfUser(u1.id)).toStrictEqual([l4, back, l3, l2]);
+
+          expect(await store.deleteChatLink(l3.platform, team, l3.externalUserId)).toBe(true);
+          expect(await store.deleteChatLink(l3.platform, team, l3.externalUserId)).toBe(false);
+          expect(await store.deleteChatLink('slack', team, 'A_USER')).toBe(false);
+          expect(await store.chatLink(l3.platform, team, l3.externalUserId)).toBeUndefined();
+          expect(
+            await store.transaction((tx) =>
+              tx.deleteChatLink(l4.platform, l4.teamId, l4.externalUserId),
+            ),
+          ).toBe(true);
+          expect(await store.chatLinksOfUser(u1.id)).toStrictEqual([back, l2]);
+          expect(ours(await store.allChatLinks())).toStrictEqual([back, l2, l5]);
+        });
+
+        it('records a receipt key once, across transactions, and rolls it back with its transaction', async () => {
+          const [k1, k2, k3, k4] = [uid('rcpt'), uid('rcpt'), uid('rcpt'), uid('rcpt')];
+          expect(await store.recordReceipt(k1, iso(1))).toBe(true);
+          expect(await store.recordReceipt(k1, iso(2))).toBe(false);
+          expect(await store.transaction((tx) => tx.recordReceipt(k1, iso(3)))).toBe(false);
+          expect(
+            await store.transaction(async (tx) => [
+              await tx.recordReceipt(k2, iso(3)),
+              await tx.recordReceipt(k2, iso(4)),
+              await tx.recordReceipt(k1, iso(4)),
+            ]),
+          ).toEqual([true, false, false]);
+          expect(await store.recordReceipt(k2, iso(5))).toBe(false);
+          const boom = new Error('boom');
+          await expect(
+            store.transaction(async (tx) => {
+              expect(await tx.recordReceipt(k3, iso(5))).toBe(true);
+              throw boom;
+            }),
+          ).rejects.toBe(boom);
+          expect(await store.recordReceipt(k3, iso(6))).toBe(true);
+          expect(await store.recordReceipt(k3, iso(6))).toBe(false);
+          const firsts = await Promise.all(
+            Array.from({ length: 8 }, () =>
+              store.transaction(async (tx) => {
+                const first = await tx.recordReceipt(k4, iso(7));
+                await sleep(2);
+                return first;
+              }),
+            ),
+          );
+          expect(firsts.filter(Boolean)).toHaveLength(1);
+        });
+
+        it('prunes receipts before the cutoff and codes expired before now, keeping the rest', async () => {
+          // Far before every other chat row of the suite, so that the counts are this test's own.
+          const t = (s: number) => iso(-1_000_000 + s);
+          const [old1, old2, atCutoff, fresh] = [
+            uid('rcpt'),
+            uid('rcpt'),
+            uid('rcpt'),
+            uid('rcpt'),
+          ];
+          expect(await store.recordReceipt(old1, t(0))).toBe(true);
+          expect(await store.recordReceipt(old2, t(99))).toBe(true);
+          expect(await store.recordReceipt(atCutoff, t(100))).toBe(true);
+          expect(await store.recordReceipt(fresh, t(200))).toBe(true);
+          const expired = code({ createdAt: t(0), expiresAt: t(10) });
+          const usedExpired = code({ createdAt: t(0), expiresAt: t(20) });
+          const expiresNow = code({ createdAt: t(0), expiresAt: t(30) });
+          const usedLive = code({ createdAt: t(0), expiresAt: t(1000) });
+          const live = code({ platform: 'discord', createdAt: t(0), expiresAt: t(1000) });
+          for (const c of [expired, usedExpired, expiresNow, usedLive, live])
+            await store.insertLinkCode(c);
+          expect((await store.useLinkCode(usedExpired.codeHash, t(5)))?.usedAt).toBe(t(5));
+          expect((await store.useLinkCode(usedLive.codeHash, t(5)))?.usedAt).toBe(t(5));
+
+          // Two receipts (before t(100)) and two codes (expired before t(30)).
+          expect(await store.pruneChat(t(100), t(30))).toBe(4);
+          expect(await store.pruneChat(t(100), t(30))).toBe(0);
+          // A pruned receipt counts as new again; a kept one is still a repeat.
+          expect(await store.recordReceipt(old1, t(300))).toBe(true);
+          expect(await store.recordReceipt(old2, t(300))).toBe(true);
+          expect(await store.recordReceipt(atCutoff, t(300))).toBe(false);
+          expect(await store.recordReceipt(fresh, t(300))).toBe(false);
+          // The live code still works; pruning goes by expiry, not use: kept codes hold their
+          // hash (a second insert is refused), pruned ones free it.
+          expect(await store.linkCode(live.codeHash, t(40))).toStrictEqual({
+            ...live,
+            usedAt: null,
+          });
+          expect(await store.linkCode(expiresNow.codeHash, t(29))).toStrictEqual({
+            ...expiresNow,
+            usedAt: null,
+          });
+          for (const kept of [expiresNow, usedLive, live])
+            await expect(store.insertLinkCode(kept)).rejects.toThrow(/unique|duplicate/i);
+          const again = { ...expired, expiresAt: t(2000) };
+          await store.insertLinkCode(again);
+          await store.insertLinkCode(usedExpired);
+          expect(await store.linkCode(again.codeHash, t(40))).toStrictEqual({
+            ...again,
+            usedAt: null,
+          });
+          expect(await store.linkCode(usedExpired.codeHash, t(15))).toStrictEqual({
+            ...usedExpired,
+            usedAt: null,
+          });
+          // In a transaction too: the four receipts now before t(301), and usedExpired again.
+          expect(await store.transaction((tx) => tx.pruneChat(t(301), t(30)))).toBe(5);
+          for (const k of [old1, old2, atCutoff, fresh])
+            expect(await store.recordReceipt(k, t(400))).toBe(true);
+          expect(await store.linkCode(usedLive.codeHash, t(40))).toBeUndefined();
+          expect(await store.linkCode(live.codeHash, t(40))).toStrictEqual({
+            ...live,
+            usedAt: null,
+          });
+        });
+
+        it('upserts reminder preferences, the last reminder time included', async () => {
+          const [u, other] = [user(), user()];
+          for (const x of [u, other]) await store.insertUser(x);
+          expect(await store.chatPrefs(u.id)).toBeUndefined();
+          expect(await store.chatPrefs('missing')).toBeUndefined();
+          const off = { userId: u.id, reminders: false, lastRemindedAt: null };
+          await store.saveChatPrefs(off);
+          expect(await store.chatPrefs(u.id)).toStrictEqual(off);
+          const reminded = { userId: u.id, reminders: true, lastRemindedAt: iso(86_400) };
+          await store.transaction((tx) => tx.saveChatPrefs(reminded));
+          expect(await store.chatPrefs(u.id)).toStrictEqual(reminded);
+          expect(await store.transaction((tx) => tx.chatPrefs(u.id))).toStrictEqual(reminded);
+          const cleared = { ...reminded, lastRemindedAt: null };
+          await store.saveChatPrefs(cleared);
+          expect(await store.chatPrefs(u.id)).toStrictEqual(cleared);
+          const offAfter = { userId: u.id, reminders: false, lastRemindedAt: iso(2 * 86_400) };
+          await store.saveChatPrefs(offAfter);
+          expect(await store.chatPrefs(u.id)).toStrictEqual(offAfter);
+          expect(await store.chatPrefs(other.id)).toBeUndefined();
+          await expect(
+            store.saveChatPrefs({ userId: 'nobody', reminders: true, lastRemindedAt: null }),
+          ).rejects.toThrow(/foreign key/i);
+          await expect(
+            store.transaction((tx) =>
+              tx.saveChatPrefs({ userId: 'nobody', reminders: true, lastRemindedAt: null }),
+            ),
+          ).rejects.toThrow(/foreign key/i);
+          expect(await store.chatPrefs('nobody')).toBeUndefined();
+        });
+
+        it('sees its own chat writes in a transaction and rolls them all back', async () => {
+          const u = user();
+          await store.insertUser(u);
+          const c = code();
+          const l = link(u);
+          const key = uid('rcpt');
+          const prefs = { userId: u.id, reminders: false, lastRemindedAt: iso(1) };
+          const boom = new Error('boom');
+          await expect(
+            store.transaction(async (tx) => {
+              await tx.insertLinkCode(c);
+              await tx.saveChatLink(l);
+              await tx.saveChatPrefs(prefs);
+              expect(await tx.recordReceipt(key, iso(1))).toBe(true);
+              expect(await tx.linkCode(c.codeHash, iso(1))).toStrictEqual({ ...c, usedAt: null });
+              expect(await tx.chatLink(l.platform, l.teamId, l.externalUserId)).toStrictEqual(l);
+              expect(await tx.chatLinksOfUser(u.id)).toStrictEqual([l]);
+              expect(await tx.chatPrefs(u.id)).toStrictEqual(prefs);
+              throw boom;
+            }),
+          ).rejects.toBe(boom);
+          expect(await store.linkCode(c.codeHash, iso(1))).toBeUndefined();
+          expect(await store.chatLink(l.platform, l.teamId, l.externalUserId)).toBeUndefined();
+          expect(await store.chatLinksOfUser(u.id)).toStrictEqual([]);
+          expect(await store.chatPrefs(u.id)).toBeUndefined();
+          expect(await store.recordReceipt(key, iso(2))).toBe(true);
+        });
+      });
+
       if (engine.name === 'postgres') postgresOnly(() => store);
     },
   );
@@ -1228,6 +1557,7 @@ function postgresOnly(getStore: () => Store): void {
         { version: 1, n: '1' },
         { version: 2, n: '1' },
         { version: 3, n: '1' },
+        { version: 4, n: '1' },
       ]);
       for (const s of stores) expect(await s.userCount()).toBe(0);
       await Promise.all(stores.map((s) => s.close()));
