@@ -13,7 +13,12 @@ export const SlackCommandForm = z.object({
   text: z.string().max(4000).default(''),
   team_id: Id.optional(),
   user_id: Id.optional(),
-  user_name: z.string().max(100).optional(),
+  // Display only: a long name is cut, not a reason to refuse a signed command (the 16 KB body
+  // limit bounds it).
+  user_name: z
+    .string()
+    .transform((n) => n.slice(0, 100))
+    .optional(),
   channel_id: Id.optional(),
   trigger_id: z.string().max(200).optional(),
   response_url: z.url().max(2000).optional(),
