@@ -206,7 +206,7 @@ describe.runIf(PG_ENABLED)('migrate:postgres into PostgreSQL', () => {
     );
     expect(r.out).toContain('webhook_deliveries 1');
     expect(r.out).toMatch(
-      /checks passed: row counts equal in all 18 tables; 3 account balances equal; 2 ledger transactions balanced; ledger total 0/,
+      /checks passed: row counts equal in all 22 tables; 3 account balances equal; 2 ledger transactions balanced; ledger total 0/,
     );
 
     const pg = await PgStore.open({ connectionString: PG_URL, schema: target });
