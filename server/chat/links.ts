@@ -9,7 +9,7 @@ import type {
 import { tokenHash } from '../services/accounts.ts';
 import { type Ctx, inTransaction, isoNow } from '../services/context.ts';
 import type { ChatLinkRow, LinkCodeRow } from '../store/chatStore.ts';
-import type { UserRow } from '../store/store.ts';
+import type { Tx, UserRow } from '../store/store.ts';
 
 /** Linking chat identities (a Slack or Discord member) to Parity users, and their settings. */
 
@@ -82,23 +82,26 @@ export function confirmLink(ctx: Ctx, code: string, user: UserRow): Promise<Chat
   });
 }
 
+type LinkKey = Omit<ChatIdentity, 'externalName'>;
+
+/** Deletes a link and audits it as `actor`, in the caller's transaction. */
+async function removeLink(ctx: Ctx, tx: Tx, id: LinkKey, actor: string): Promise<void> {
+  await tx.deleteChatLink(id.platform, id.teamId, id.externalUserId);
+  await tx.insertAudit({
+    at: isoNow(ctx),
+    actor,
+    action: 'chat.unlink',
+    marketId: null,
+    detail: { platform: id.platform, teamId: id.teamId, externalUserId: id.externalUserId },
+  });
+}
+
 /** Removes a link; only the user it belongs to may (anyone else: not found). */
-export function unlink(
-  ctx: Ctx,
-  id: Omit<ChatIdentity, 'externalName'>,
-  user: UserRow,
-): Promise<void> {
+export function unlink(ctx: Ctx, id: LinkKey, user: UserRow): Promise<void> {
   return inTransaction(ctx, async (tx) => {
     const link = await tx.chatLink(id.platform, id.teamId, id.externalUserId);
     if (!link || link.userId !== user.id) throw new DomainError('not_found', 'no such link');
-    await tx.deleteChatLink(id.platform, id.teamId, id.externalUserId);
-    await tx.insertAudit({
-      at: isoNow(ctx),
-      actor: user.username,
-      action: 'chat.unlink',
-      marketId: null,
-      detail: { platform: id.platform, teamId: id.teamId, externalUserId: id.externalUserId },
-    });
+    await removeLink(ctx, tx, id, user.username);
   });
 }
 
@@ -106,23 +109,13 @@ export function unlink(
  * `/parity unlink` from the chat account itself: removes its link, audited as the user it
  * belonged to. Answers with what happened, in the platform's name.
  */
-export async function unlinkFromChat(
-  ctx: Ctx,
-  id: Omit<ChatIdentity, 'externalName'>,
-): Promise<string> {
+export async function unlinkFromChat(ctx: Ctx, id: LinkKey): Promise<string> {
   const name = id.platform === 'slack' ? 'Slack' : 'Discord';
   const gone = await inTransaction(ctx, async (tx) => {
     const link = await tx.chatLink(id.platform, id.teamId, id.externalUserId);
     if (!link) return false;
     const user = await tx.userById(link.userId);
-    await tx.deleteChatLink(id.platform, id.teamId, id.externalUserId);
-    await tx.insertAudit({
-      at: isoNow(ctx),
-      actor: user?.username ?? link.userId,
-      action: 'chat.unlink',
-      marketId: null,
-      detail: { platform: id.platform, teamId: id.teamId, externalUserId: id.externalUserId },
-    });
+    await removeLink(ctx, tx, id, user?.username ?? link.userId);
     return true;
   });
   return gone

@@ -1,6 +1,8 @@
 import type { Market } from '../../shared/schemas/index.ts';
+import { clip } from '../integrations/clip.ts';
 import { largestMove, percent } from '../integrations/notification.ts';
 import { safeRequest } from '../integrations/safeRequest.ts';
+import { escapeMrkdwn } from '../integrations/slackFormat.ts';
 import { listMarkets } from '../services/markets.ts';
 import { marketView } from '../services/views.ts';
 import type { ChatLinkRow } from '../store/chatStore.ts';
@@ -77,7 +79,7 @@ async function directMessage(c: ChatCtx, link: ChatLinkRow, text: string): Promi
     // A bot posting to a user id writes in its direct conversation with them.
     const r = await c.slack.chat.postMessage({
       channel: link.externalUserId,
-      text: text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').slice(0, 3000),
+      text: clip(escapeMrkdwn(text), 3000),
       unfurl_links: false,
     });
     return r.ok === true;
@@ -102,7 +104,7 @@ async function directMessage(c: ChatCtx, link: ChatLinkRow, text: string): Promi
   const channel = (JSON.parse(dm.body) as { id?: string }).id;
   if (!channel) return false;
   const r = await send(`/channels/${channel}/messages`, {
-    content: text.slice(0, 2000),
+    content: clip(text, 2000),
     allowed_mentions: { parse: [] },
   });
   return r.status === 200;

@@ -61,7 +61,8 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     }
     const e = err as { type?: string; status?: number; message?: string; limit?: number };
     if (e.type === 'entity.too.large' || e.status === 413) {
-      // Each parser has its own limit (JSON 64 KB, Slack's commands 16 KB, its interactions 64 KB): name the one exceeded.
+      // Each parser has its own limit (JSON 64 KB, Slack's commands 16 KB, its interactions
+      // 64 KB): name the one exceeded.
       const limit = typeof e.limit === 'number' ? `${Math.round(e.limit / 1024)} KB` : 'the limit';
       res.status(413).json(errorBody('payload_too_large', `the body is larger than ${limit}`));
       return;

@@ -1,8 +1,13 @@
-import { createHmac, generateKeyPairSync, sign } from 'node:crypto';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorBody, FeedJoinAck, MeUpdate, SubscribeAck } from '../../shared/schemas/index.ts';
 import { fullSnapshot, snapshotDiff } from '../fuzz/harness.ts';
+import {
+  discordKeys,
+  discordSigned,
+  type SignedRequest,
+  slackSigned as signedBySlack,
+} from '../helpers/chatSigning.ts';
 import {
   ADMIN,
   type ApiResult,
@@ -163,14 +168,11 @@ async function createMarket(id: string): Promise<void> {
   expect(r.status).toBe(201);
 }
 
-const discordKeys = generateKeyPairSync('ed25519');
-const DISCORD_PUBLIC_KEY = Buffer.from(
-  discordKeys.publicKey.export({ format: 'jwk' }).x!,
-  'base64url',
-).toString('hex');
+const discord = discordKeys();
+const DISCORD_PUBLIC_KEY = discord.publicKeyHex;
 
 /** A Discord PING, signed as Discord signs it; each one distinct, so none is a replay. */
-function discordPing(n: number): { body: string; headers: Record<string, string> } {
+function discordPing(n: number): SignedRequest {
   const body = JSON.stringify({
     id: String(1_230_000_000_000_000_000n + BigInt(n)),
     application_id: '1105548120487460914',
@@ -178,16 +180,7 @@ function discordPing(n: number): { body: string; headers: Record<string, string>
     token: `ping-${n}`,
     version: 1,
   });
-  const ts = String(Math.floor(Date.now() / 1000));
-  const signature = sign(null, Buffer.from(ts + body), discordKeys.privateKey).toString('hex');
-  return {
-    body,
-    headers: {
-      'content-type': 'application/json',
-      'x-signature-ed25519': signature,
-      'x-signature-timestamp': ts,
-    },
-  };
+  return discordSigned(discord.privateKey, body);
 }
 
 /** A fresh one-time link code for a new Slack member, through a signed `/parity link`. */
@@ -212,13 +205,7 @@ async function linkCode(n: number): Promise<{ code: string; member: string }> {
 }
 
 function slackSigned(body: string): Record<string, string> {
-  const ts = String(Math.floor(Date.now() / 1000));
-  const sig = createHmac('sha256', SLACK_SECRET).update(`v0:${ts}:${body}`).digest('hex');
-  return {
-    'content-type': 'application/x-www-form-urlencoded',
-    'x-slack-request-timestamp': ts,
-    'x-slack-signature': `v0=${sig}`,
-  };
+  return signedBySlack(SLACK_SECRET, body).headers;
 }
 
 /**

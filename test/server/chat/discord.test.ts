@@ -1,4 +1,4 @@
-import { generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import {
   ApplicationCommandOptionType,
   ButtonStyle,
@@ -10,6 +10,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { discordComponents } from '../../../server/chat/discord/components.ts';
 import type { Market } from '../../../shared/schemas/index.ts';
+import { discordKeys, discordSigned, type SignedRequest } from '../../helpers/chatSigning.ts';
 import { discordLike, type Receiver, startReceiver } from '../../helpers/receiver.ts';
 import {
   adminClient,
@@ -25,11 +26,7 @@ import {
  */
 
 const PATH = '/api/integrations/discord/interactions';
-const { publicKey, privateKey } = generateKeyPairSync('ed25519');
-// The developer portal shows the raw 32-byte key as hex; the JWK's x is the same bytes.
-const PUBLIC_KEY_HEX = Buffer.from(publicKey.export({ format: 'jwk' }).x!, 'base64url').toString(
-  'hex',
-);
+const { privateKey, publicKeyHex: PUBLIC_KEY_HEX } = discordKeys();
 const APP = '1105548120487460914';
 const GUILD = '613425648685547541';
 const CHANNEL = '1105549431421255720';
@@ -154,24 +151,10 @@ function submit(member: Member, customId: string, fields: Record<string, string>
   });
 }
 
-interface Signed {
-  body: string;
-  headers: Record<string, string>;
-}
+type Signed = SignedRequest;
 
-/** Signs as Discord does: hex(Ed25519(timestamp + raw body)). */
 function signed(payload: Json, opts: { ts?: number; key?: KeyObject } = {}): Signed {
-  const body = JSON.stringify(payload);
-  const ts = String(opts.ts ?? nowSeconds());
-  const signature = sign(null, Buffer.from(ts + body), opts.key ?? privateKey).toString('hex');
-  return {
-    body,
-    headers: {
-      'content-type': 'application/json',
-      'x-signature-ed25519': signature,
-      'x-signature-timestamp': ts,
-    },
-  };
+  return discordSigned(opts.key ?? privateKey, JSON.stringify(payload), opts.ts);
 }
 
 /** Discord sends no cookie and no Origin. */

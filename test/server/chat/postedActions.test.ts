@@ -1,5 +1,5 @@
-import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { discordKeys } from '../../helpers/chatSigning.ts';
 import { discordLike, type Receiver, slackApiLike, startReceiver } from '../../helpers/receiver.ts';
 import { adminClient, type Client, startServer, type TestServer } from '../../helpers/server.ts';
 
@@ -10,10 +10,7 @@ import { adminClient, type Client, startServer, type TestServer } from '../../he
  */
 
 const inDays = (d: number) => new Date(Date.now() + d * 86_400_000).toISOString();
-const PUBLIC_KEY_HEX = Buffer.from(
-  generateKeyPairSync('ed25519').publicKey.export({ format: 'jwk' }).x!,
-  'base64url',
-).toString('hex');
+const PUBLIC_KEY_HEX = discordKeys().publicKeyHex;
 
 interface Running {
   server: TestServer;

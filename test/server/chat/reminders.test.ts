@@ -1,5 +1,5 @@
-import { createHmac, generateKeyPairSync, sign } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { discordKeys, discordSigned, slackSigned } from '../../helpers/chatSigning.ts';
 import { type Receiver, startReceiver } from '../../helpers/receiver.ts';
 import { adminClient, Client, startServer, type TestServer } from '../../helpers/server.ts';
 
@@ -14,10 +14,7 @@ const TEAM = 'T0REMIND';
 const GUILD = '613425648685547541';
 const DAY_MS = 86_400_000;
 const POLL_MS = 100;
-const { publicKey, privateKey } = generateKeyPairSync('ed25519');
-const PUBLIC_KEY_HEX = Buffer.from(publicKey.export({ format: 'jwk' }).x!, 'base64url').toString(
-  'hex',
-);
+const { privateKey, publicKeyHex: PUBLIC_KEY_HEX } = discordKeys();
 
 let clockOffsetMs = 0;
 const serverNow = () => new Date(Date.now() + clockOffsetMs);
@@ -40,16 +37,10 @@ function slackCommand(text: string, user: string) {
     text,
     trigger_id: `tr.${++seq}`,
   }).toString();
-  const ts = Math.floor(Date.now() / 1000);
-  const signature = `v0=${createHmac('sha256', SECRET).update(`v0:${ts}:${body}`).digest('hex')}`;
+  const signed = slackSigned(SECRET, body);
   return new Client(server.url).raw('POST', '/api/integrations/slack/command', {
-    body,
+    ...signed,
     origin: false,
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      'x-slack-request-timestamp': String(ts),
-      'x-slack-signature': signature,
-    },
   });
 }
 
@@ -66,15 +57,9 @@ function discordLink(memberId: string) {
     data: { name: 'parity', options: [{ name: 'link', type: 1, options: [] }] },
     version: 1,
   });
-  const ts = String(Math.floor(Date.now() / 1000));
   return new Client(server.url).raw('POST', '/api/integrations/discord/interactions', {
-    body,
+    ...discordSigned(privateKey, body),
     origin: false,
-    headers: {
-      'content-type': 'application/json',
-      'x-signature-ed25519': sign(null, Buffer.from(ts + body), privateKey).toString('hex'),
-      'x-signature-timestamp': ts,
-    },
   });
 }
 
