@@ -16,6 +16,9 @@ import { PgStore } from '../server/store/postgres/pgStore.ts';
 /** Every table, parents before children (foreign-key order). */
 const TABLES = [
   'users',
+  'spaces',
+  'space_members',
+  'space_invites',
   'sessions',
   'api_tokens',
   'accounts',
@@ -37,6 +40,8 @@ const TABLES = [
   'chat_link_codes',
   'chat_receipts',
   'chat_prefs',
+  'proposals',
+  'comments',
 ] as const;
 const BATCH = 2000;
 

@@ -16,6 +16,7 @@ import { authenticate, sameOrigin } from './http/auth.ts';
 import { authRoutes } from './http/authRoutes.ts';
 import { errorHandler, notFound } from './http/errors.ts';
 import { marketRoutes } from './http/marketRoutes.ts';
+import { spaceRoutes } from './http/spaceRoutes.ts';
 import { userRoutes } from './http/userRoutes.ts';
 import { createIntegrations } from './integrations/integrations.ts';
 import { createSocketServer, type ParityIo, type SocketLimits } from './realtime/socketServer.ts';
@@ -143,6 +144,7 @@ function buildApp(
   });
   api.use(authRoutes(ctx, redis));
   api.use(marketRoutes(ctx));
+  api.use(spaceRoutes(ctx));
   api.use(userRoutes(ctx));
   api.use(adminRoutes(ctx, sim));
   api.use(integrationRoutes);

@@ -17,6 +17,10 @@ export const Env = z.object({
   STARTING_GRANT_CENTS: z.coerce.number().int().min(0).default(100_000),
   /** Accounts one IP address may register per hour. */
   REGISTRATIONS_PER_HOUR: z.coerce.number().int().min(1).default(20),
+  /** Question proposals one user may make per day. */
+  PROPOSALS_PER_DAY: z.coerce.number().int().min(1).default(10),
+  /** Comments one user may post per minute. */
+  COMMENTS_PER_MINUTE: z.coerce.number().int().min(1).default(10),
   /** Failed-or-not login attempts per IP per 15 minutes (per username: a third of it). */
   LOGINS_PER_15_MIN: z.coerce.number().int().min(3).default(30),
   SESSION_TTL_HOURS: z.coerce

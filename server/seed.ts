@@ -38,6 +38,7 @@ export async function seedOnce(ctx: Ctx, dir = 'seeds'): Promise<number> {
           { id: 'yes', label: 'Yes' },
           { id: 'no', label: 'No' },
         ],
+        spaceId: null,
         liquidity: s.liquidity,
         closesAt: new Date(s.closesAt).toISOString(),
         claims: s.claims,

@@ -24,3 +24,16 @@ export function outcomeIdsOf(labels: readonly string[]): string[] {
     return id;
   });
 }
+
+/**
+ * A question reduced to what makes two phrasings the same question for a reviewer: letters and
+ * digits only, lower case, without accents, punctuation or repeated spaces.
+ */
+export function normalizeQuestion(text: string): string {
+  return text
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
+}

@@ -3,8 +3,10 @@ import { formatCredits } from '../../shared/money.ts';
 import {
   type ChatIdentity,
   type CreateMarketRequest,
+  CreateProposalRequest,
   ForecastRequest,
   type Market,
+  type Proposal,
   type QuoteResponse,
   ResolveRequest,
   TradeRequest,
@@ -12,6 +14,13 @@ import {
 import { parse } from '../http/errors.ts';
 import { percent } from '../integrations/notification.ts';
 import { searchMarkets } from '../integrations/slashCommand.ts';
+import {
+  ANONYMOUS,
+  canSeeMarket,
+  requireVisibleMarket,
+  type Viewer,
+  viewerOf,
+} from '../services/access.ts';
 import type { Ctx } from '../services/context.ts';
 import { isDuplicate } from '../services/context.ts';
 import { addForecast, listForecasts } from '../services/forecasts.ts';
@@ -22,6 +31,7 @@ import {
   marketFromRequest,
   requireMarket,
 } from '../services/markets.ts';
+import { createProposal } from '../services/proposals.ts';
 import { resolveMarket } from '../services/resolution.ts';
 import { quote, trade } from '../services/trading.ts';
 import { marketView } from '../services/views.ts';
@@ -100,14 +110,15 @@ function trailingOutcome(m: Market, words: string): { index: number; rest: strin
 export async function findTarget(
   ctx: Ctx,
   words: string,
+  v: Viewer = ANONYMOUS,
 ): Promise<{ market: Market; outcomeIndex: number | undefined }> {
   const [first = '', ...rest] = words.split(/\s+/);
-  const open = await listMarkets(ctx, 'open');
+  const open = await listMarkets(ctx, v, 'open');
   let market = MARKET_ID.test(first) ? open.find((m) => m.id === first) : undefined;
   let outcomeWords = market ? rest.join(' ') : '';
   if (!market && MARKET_ID.test(first) && rest.length === 0) {
     const any = await ctx.store.market(first);
-    if (any) {
+    if (any && (await canSeeMarket(ctx.store, v, any))) {
       throw new DomainError('market_not_open', `“${any.question}” is ${any.status}`);
     }
   }
@@ -165,7 +176,8 @@ export function vectorFor(
 /** `/forecast <market> [outcome] NN%`: records the member's forecast. */
 export async function forecastFromChat(ctx: Ctx, actor: Actor, text: string): Promise<string> {
   const args = parseForecastText(text);
-  const { market, outcomeIndex } = await findTarget(ctx, args.words);
+  const v = await viewerOf(ctx.store, actor.user);
+  const { market, outcomeIndex } = await findTarget(ctx, args.words, v);
   let req: ForecastRequest;
   if (market.type === 'binary') {
     // "no 30%" on a binary market is Yes at 70%.
@@ -196,6 +208,7 @@ export async function forecastMarket(
   marketId: string,
   req: ForecastRequest,
 ): Promise<string> {
+  await requireVisibleMarket(ctx.store, await viewerOf(ctx.store, actor.user), marketId);
   const f = await addForecast(ctx, marketId, req, actor.user);
   const [m, all] = await Promise.all([
     requireMarket(ctx.store, marketId),
@@ -234,13 +247,14 @@ export function parseCredits(text: string): number {
   return Math.round(Number(t) * 100);
 }
 
-export function quoteFromChat(
+export async function quoteFromChat(
   ctx: Ctx,
   user: UserRow,
   marketId: string,
   outcomeId: string,
   amountCents: number,
 ): Promise<QuoteResponse> {
+  await requireVisibleMarket(ctx.store, await viewerOf(ctx.store, user), marketId);
   return quote(ctx, marketId, parse(TradeRequest, { outcomeId, amountCents }), user);
 }
 
@@ -251,6 +265,7 @@ export async function buyFromChat(
   outcomeId: string,
   amountCents: number,
 ): Promise<string> {
+  await requireVisibleMarket(ctx.store, await viewerOf(ctx.store, actor.user), marketId);
   const r = await trade(ctx, marketId, parse(TradeRequest, { outcomeId, amountCents }), actor.user);
   const o = r.market.outcomes.find((x) => x.id === outcomeId)!;
   return `Bought ${r.trade.shares.toFixed(2)} ${o.label} shares in “${r.market.question}” for ${formatCredits(r.trade.costCents)} credits. ${o.label} is now ${percent(o.probability)}; your balance is ${formatCredits(r.user.balanceCents)} credits.`;
@@ -293,13 +308,33 @@ export async function resolveFromChat(
   return `Resolved “${market.question}” as ${label}; ${payouts.length} trader${payouts.length === 1 ? '' : 's'} paid.`;
 }
 
+/**
+ * `/parity new`: an admin's question opens as a market at once; anyone else's becomes a
+ * proposal for the public site's reviewers.
+ */
 export async function createFromChat(
   ctx: Ctx,
   actor: Actor,
   req: CreateMarketRequest,
-): Promise<Market> {
-  requireAdminActor(actor, 'create markets (proposals are not available yet)');
-  return createMarket(ctx, actor.user.username, await marketFromRequest(ctx, req));
+): Promise<{ market: Market } | { proposal: Proposal }> {
+  if (actor.user.role === 'admin') {
+    return {
+      market: await createMarket(ctx, actor.user.username, await marketFromRequest(ctx, req)),
+    };
+  }
+  const proposal = await createProposal(
+    ctx,
+    await viewerOf(ctx.store, actor.user),
+    actor.user,
+    parse(CreateProposalRequest, {
+      question: req.question,
+      criteria: req.criteria ?? '',
+      closesAt: req.closesAt,
+      ...(req.outcomes ? { outcomes: req.outcomes } : {}),
+      ...(req.description ? { description: req.description } : {}),
+    }),
+  );
+  return { proposal };
 }
 
 /** A refusal as a sentence for the member; anything unexpected is logged, not shown. */

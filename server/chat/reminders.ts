@@ -3,6 +3,7 @@ import { clip } from '../integrations/clip.ts';
 import { largestMove, percent } from '../integrations/notification.ts';
 import { safeRequest } from '../integrations/safeRequest.ts';
 import { escapeMrkdwn } from '../integrations/slackFormat.ts';
+import { viewerOf } from '../services/access.ts';
 import { listMarkets } from '../services/markets.ts';
 import { marketView } from '../services/views.ts';
 import type { ChatLinkRow } from '../store/chatStore.ts';
@@ -28,7 +29,9 @@ const RECEIPT_TTL_MS = DAY_MS;
 export async function remindersFor(c: ChatCtx, user: UserRow, now: Date): Promise<string[]> {
   const { ctx } = c;
   const lines: string[] = [];
-  const open = new Map((await listMarkets(ctx, 'open')).map((m) => [m.id, m]));
+  // Only markets the user may still see: someone who left a space hears no more of it.
+  const v = await viewerOf(ctx.store, user);
+  const open = new Map((await listMarkets(ctx, v, 'open')).map((m) => [m.id, m]));
   const seen = new Set<string>();
   // Newest first: the first forecast met per market is the user's latest there.
   for (const f of await ctx.store.recentForecastsOfUser(user.id, 1000)) {

@@ -2,7 +2,8 @@ import { Router } from 'express';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { DomainError } from '../../shared/errors.ts';
-import { Credentials, type MeResponse, NoteRequest } from '../../shared/schemas/index.ts';
+import { Credentials, type MeResponse, NoteRequest, SpaceId } from '../../shared/schemas/index.ts';
+import { requireRole } from '../services/access.ts';
 import {
   createApiToken,
   createSession,
@@ -15,9 +16,10 @@ import { userView } from '../services/views.ts';
 import { clearSessionCookie, requireUser, sessionCookie, sessionToken } from './auth.ts';
 import { jsonBody, parse } from './errors.ts';
 import { RateLimiter } from './rateLimit.ts';
+import { viewer } from './viewer.ts';
 
-/** A token request carries nothing yet; anything sent is refused rather than ignored. */
-const TokenRequest = z.object({}).strict();
+/** A token may be scoped to one space the user belongs to: it then sees only that space. */
+const TokenRequest = z.object({ spaceId: SpaceId.optional() }).strict();
 
 /** Accounts: register, login (rate-limited per IP and per username), logout, me, tokens. */
 export function authRoutes(ctx: Ctx, redis?: Redis): Router {
@@ -101,8 +103,16 @@ export function authRoutes(ctx: Ctx, redis?: Redis): Router {
 
   r.post('/me/tokens', async (req, res) => {
     const u = requireUser(res);
-    parse(TokenRequest, jsonBody(req));
-    const { token, id } = await createApiToken(ctx, u.id);
+    const { spaceId } = parse(TokenRequest, jsonBody(req));
+    // A scoped token makes tokens of its own scope only: it cannot widen itself.
+    if (u.scopeSpaceId && spaceId !== u.scopeSpaceId) {
+      throw new DomainError(
+        'forbidden',
+        'a token scoped to a space makes only tokens of that space',
+      );
+    }
+    if (spaceId) await requireRole(ctx.store, await viewer(ctx, req, res), spaceId, 'member');
+    const { token, id } = await createApiToken(ctx, u.id, spaceId ?? null);
     res.status(201).json({ token, id });
   });
 

@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import { type Request, type Response, Router } from 'express';
 import {
   CreateMarketRequest,
   ForecastRequest,
@@ -9,63 +9,89 @@ import {
   TradeRequest,
   TradesQuery,
 } from '../../shared/schemas/index.ts';
+import {
+  canSeeMarket,
+  requireRole,
+  requireVisibleMarket,
+  requireVisibleSpace,
+} from '../services/access.ts';
 import type { Ctx } from '../services/context.ts';
 import { addForecast, listForecasts } from '../services/forecasts.ts';
-import {
-  closeMarket,
-  createMarket,
-  listMarkets,
-  marketFromRequest,
-  requireMarket,
-} from '../services/markets.ts';
+import { closeMarket, createMarket, listMarkets, marketFromRequest } from '../services/markets.ts';
 import { resolveMarket, unresolveMarket } from '../services/resolution.ts';
 import { marketScores } from '../services/scores.ts';
 import { quote, trade } from '../services/trading.ts';
 import { marketView, tradeView } from '../services/views.ts';
+import type { UserRow } from '../store/store.ts';
 import { currentUser, requireAdmin, requireUser } from './auth.ts';
 import { jsonBody, parse } from './errors.ts';
+import { viewer } from './viewer.ts';
 
 /** Markets, trading, forecasts and the lifecycle. */
 export function marketRoutes(ctx: Ctx): Router {
   const r = Router();
   const id = (p: unknown) => parse(MarketId, p);
 
+  /** The market, if the caller may see it; otherwise 404 as for one that does not exist. */
+  const visible = async (req: Request, res: Response) =>
+    requireVisibleMarket(ctx.store, await viewer(ctx, req, res), id(req.params.id));
+
+  /**
+   * Who may close, resolve and undo a market: admins, and a space's moderators and owners for
+   * its markets. Anyone else gets what they would get for a market that does not exist.
+   */
+  const manager = async (req: Request, res: Response): Promise<UserRow> => {
+    const m = await ctx.store.market(id(req.params.id));
+    const v = await viewer(ctx, req, res);
+    if (m?.spaceId && (await canSeeMarket(ctx.store, v, m))) {
+      await requireRole(ctx.store, v, m.spaceId, 'moderator');
+      return requireUser(res);
+    }
+    return requireAdmin(res);
+  };
+
   r.get('/markets', async (req, res) => {
-    const { status } = parse(MarketListQuery, req.query);
-    res.json({ markets: await listMarkets(ctx, status) });
+    const { status, spaceId } = parse(MarketListQuery, req.query);
+    const v = await viewer(ctx, req, res);
+    if (spaceId && spaceId !== 'public') await requireVisibleSpace(ctx.store, v, spaceId);
+    res.json({ markets: await listMarkets(ctx, v, status, spaceId) });
   });
 
   r.post('/markets', async (req, res) => {
-    const admin = requireAdmin(res);
+    const user = requireUser(res);
     const body = parse(CreateMarketRequest, jsonBody(req));
+    // The public site's markets are the admins'; a space's, its moderators' and owners'.
+    if (body.spaceId)
+      await requireRole(ctx.store, await viewer(ctx, req, res), body.spaceId, 'moderator');
+    else requireAdmin(res);
     const def = await marketFromRequest(ctx, body);
-    res.status(201).json({ market: await createMarket(ctx, admin.username, def) });
+    res.status(201).json({ market: await createMarket(ctx, user.username, def) });
   });
 
   r.get('/markets/:id', async (req, res) => {
-    res.json({ market: marketView(await requireMarket(ctx.store, id(req.params.id))) });
+    res.json({ market: marketView(await visible(req, res)) });
   });
 
   r.get('/markets/:id/history', async (req, res) => {
-    const m = await requireMarket(ctx.store, id(req.params.id));
+    const m = await visible(req, res);
     res.json({ points: await ctx.store.history(m.id) });
   });
 
   r.get('/markets/:id/trades', async (req, res) => {
-    const m = await requireMarket(ctx.store, id(req.params.id));
+    const m = await visible(req, res);
     const { limit } = parse(TradesQuery, req.query);
     res.json({ trades: (await ctx.store.trades(m.id, limit)).map(tradeView) });
   });
 
   r.post('/markets/:id/quote', async (req, res) => {
-    const marketId = id(req.params.id);
+    const marketId = (await visible(req, res)).id;
     const body = parse(TradeRequest, jsonBody(req));
     res.json(await quote(ctx, marketId, body, currentUser(res) ?? null));
   });
 
   r.post('/markets/:id/trades', async (req, res) => {
     const user = requireUser(res);
-    const marketId = id(req.params.id);
+    const marketId = (await visible(req, res)).id;
     const body = parse(TradeRequest, jsonBody(req));
     // SQLite group-commits the trades of one event-loop turn (one fsync); each answers after it.
     res.json(await trade(ctx, marketId, body, user));
@@ -73,38 +99,38 @@ export function marketRoutes(ctx: Ctx): Router {
 
   r.post('/markets/:id/forecasts', async (req, res) => {
     const user = requireUser(res);
-    const marketId = id(req.params.id);
+    const marketId = (await visible(req, res)).id;
     const body = parse(ForecastRequest, jsonBody(req));
     res.status(201).json({ forecast: await addForecast(ctx, marketId, body, user) });
   });
 
   r.get('/markets/:id/forecasts', async (req, res) => {
-    res.json(await listForecasts(ctx, id(req.params.id)));
+    res.json(await listForecasts(ctx, (await visible(req, res)).id));
   });
 
   r.post('/markets/:id/close', async (req, res) => {
-    const admin = requireAdmin(res);
+    const admin = await manager(req, res);
     const marketId = id(req.params.id);
     const body = parse(NoteRequest, jsonBody(req));
     res.json({ market: await closeMarket(ctx, admin.username, marketId, body.note) });
   });
 
   r.post('/markets/:id/resolve', async (req, res) => {
-    const admin = requireAdmin(res);
+    const admin = await manager(req, res);
     const marketId = id(req.params.id);
     const body = parse(ResolveRequest, jsonBody(req));
     res.json(await resolveMarket(ctx, admin.username, marketId, body));
   });
 
   r.post('/markets/:id/unresolve', async (req, res) => {
-    const admin = requireAdmin(res);
+    const admin = await manager(req, res);
     const marketId = id(req.params.id);
     const body = parse(NoteRequest, jsonBody(req));
     res.json({ market: await unresolveMarket(ctx, admin.username, marketId, body.note) });
   });
 
   r.get('/markets/:id/scores', async (req, res) => {
-    res.json(await marketScores(ctx, id(req.params.id)));
+    res.json(await marketScores(ctx, (await visible(req, res)).id));
   });
 
   return r;

@@ -150,7 +150,7 @@ export async function commit(
         if (
           current &&
           current.seq !== p.shown.seq &&
-          (wants(w, 'moved', current.id) || (finished && wants(w, 'resolved', current.id)))
+          (wants(w, 'moved', current) || (finished && wants(w, 'resolved', current)))
         ) {
           await enqueueLive(c, tx, w, current.id, 'moved', at);
         }
@@ -166,7 +166,7 @@ export async function commit(
           probabilities: showedLatest ? p.shown.probabilities : previous.probabilities,
           postedAt: at,
         });
-        if (current && wants(w, 'moved', current.id)) {
+        if (current && wants(w, 'moved', current)) {
           await enqueueMovedIfDue(c, tx, w, current, at);
         }
       }

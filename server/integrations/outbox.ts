@@ -131,7 +131,7 @@ export async function gainersOf(
 export async function enqueueClosing(c: ChannelCtx, tx: Tx, m: Market, at: string): Promise<void> {
   const closesInMs = Math.max(0, Date.parse(m.closesAt) - Date.parse(at));
   for (const w of await c.webhooks.list(tx)) {
-    if (!wants(w, 'closing', m.id)) continue;
+    if (!wants(w, 'closing', m)) continue;
     if (isLive(w)) await enqueueLive(c, tx, w, m.id, 'closing', at);
     else await enqueuePost(tx, w, 'closing', m, { market: m, closesInMs }, at);
   }
@@ -147,7 +147,7 @@ async function onEvent(
   switch (e.type) {
     case 'market.created':
       for (const w of hooks) {
-        if (!wants(w, 'created', e.market.id)) continue;
+        if (!wants(w, 'created', e.market)) continue;
         if (isLive(w)) await enqueueLive(c, tx, w, e.market.id, 'created', at);
         else await enqueuePost(tx, w, 'created', e.market, { market: e.market }, at);
       }
@@ -155,7 +155,7 @@ async function onEvent(
     case 'market.changed':
       // Trades, closes, resolutions and undos: a live message shows each; a post needs a move.
       for (const w of hooks) {
-        if (!wants(w, 'moved', e.market.id)) continue;
+        if (!wants(w, 'moved', e.market)) continue;
         if (isLive(w)) await enqueueLive(c, tx, w, e.market.id, 'moved', at);
         else await enqueueMovedIfDue(c, tx, w, e.market, at);
       }
@@ -163,7 +163,7 @@ async function onEvent(
     case 'market.resolved': {
       let gainers: Gainer[] | undefined;
       for (const w of hooks) {
-        if (!wants(w, 'resolved', e.market.id)) continue;
+        if (!wants(w, 'resolved', e.market)) continue;
         if (isLive(w)) {
           await enqueueLive(c, tx, w, e.market.id, 'resolved', at);
         } else {
@@ -175,6 +175,10 @@ async function onEvent(
     }
     case 'trade':
     case 'forecast':
+    case 'comment':
+    case 'comment.deleted':
+    case 'space.left':
+    case 'space.joined':
     case 'balance':
     case 'simulation.changed':
     case 'webhooks.changed':

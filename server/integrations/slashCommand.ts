@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Market } from '../../shared/schemas/index.ts';
+import { ANONYMOUS } from '../services/access.ts';
 import { listMarkets } from '../services/markets.ts';
 import { type ChannelCtx, marketLink } from './channelCtx.ts';
 import { clip, percent, points, shownOutcomes } from './notification.ts';
@@ -111,7 +112,7 @@ function note(text: string): SlackBlock {
 
 /** `/odds <words>`: the best-matching open markets with their current odds. */
 export async function oddsReply(c: ChannelCtx, text: string): Promise<SlackReply> {
-  const found = searchMarkets(await listMarkets(c.ctx, 'open'), text);
+  const found = searchMarkets(await listMarkets(c.ctx, ANONYMOUS, 'open'), text);
   const quoted = clip(text.trim(), 100);
   if (found.length === 0) {
     const msg = `No open market matches “${quoted}”. Try /odds alone for the top movers.`;
@@ -136,7 +137,7 @@ export interface Mover {
 /** Open markets by their largest probability change since `since`, biggest first. */
 export async function topMovers(c: ChannelCtx, since: string, n = SHOWN): Promise<Mover[]> {
   const movers: Mover[] = [];
-  for (const m of await listMarkets(c.ctx, 'open')) {
+  for (const m of await listMarkets(c.ctx, ANONYMOUS, 'open')) {
     const before = await c.store.probabilitiesAsOf(m.id, since);
     if (!before) continue;
     // Binary markets are judged by Yes; the others by whichever outcome moved most.

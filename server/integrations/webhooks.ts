@@ -28,13 +28,26 @@ export function webhookView(w: WebhookRow): Webhook {
     events: w.events,
     minMove: w.minMove,
     marketIds: w.marketIds,
+    spaceId: w.spaceId,
     createdAt: w.createdAt,
   };
 }
 
-/** Whether a webhook wants an event about a market. */
-export function wants(w: WebhookRow, event: WebhookEvent, marketId: string): boolean {
-  return w.events.includes(event) && (w.marketIds === null || w.marketIds.includes(marketId));
+/**
+ * Whether a webhook wants an event about a market: a webhook posts the markets of its space
+ * (or, unscoped, the public site's) and nothing else, so a private market never reaches a
+ * channel that was not set up for its space.
+ */
+export function wants(
+  w: WebhookRow,
+  event: WebhookEvent,
+  m: { id: string; spaceId?: string | null },
+): boolean {
+  return (
+    (w.spaceId ?? null) === (m.spaceId ?? null) &&
+    w.events.includes(event) &&
+    (w.marketIds === null || w.marketIds.includes(m.id))
+  );
 }
 
 /** The channel a live Slack webhook posts to: the `channel` query parameter of its URL. */
@@ -135,8 +148,15 @@ export class WebhookRegistry {
     if (req.kind === 'discord' && mode === 'live' && !discordWebhookPath(req.url)) {
       throw invalid('a live Discord webhook needs a webhook URL ending in /webhooks/<id>/<token>');
     }
+    const spaceId = req.spaceId ?? null;
+    if (spaceId && !(await ctx.store.space(spaceId)))
+      throw invalid(`no space ${spaceId}`, 'spaceId');
     for (const id of req.marketIds ?? []) {
-      if (!(await ctx.store.market(id))) throw invalid(`no market ${id}`, 'marketIds');
+      const m = await ctx.store.market(id);
+      if (!m) throw invalid(`no market ${id}`, 'marketIds');
+      if (m.spaceId !== spaceId) {
+        throw invalid(`market ${id} is not in the webhook's space`, 'marketIds');
+      }
     }
     const row: WebhookRow = {
       id: `wh_${randomBytes(9).toString('base64url')}`,
@@ -146,6 +166,7 @@ export class WebhookRegistry {
       events: ALL_EVENTS.filter((e) => (req.events ?? ALL_EVENTS).includes(e)),
       minMove: req.minMove ?? DEFAULT_MIN_MOVE,
       marketIds: req.marketIds ? [...new Set(req.marketIds)] : null,
+      spaceId,
       secret: randomBytes(32).toString('hex'),
       createdAt: ctx.now().toISOString(),
     };

@@ -5,16 +5,20 @@ import { Server, type Socket } from 'socket.io';
 import { DomainError } from '../../shared/errors.ts';
 import {
   type ClientToServerEvents,
+  type Market,
   MarketId,
   type ServerToClientEvents,
+  SubscribePayload,
   type User,
 } from '../../shared/schemas/index.ts';
 import { CLUSTER_EVENT } from '../cluster/bus.ts';
 import { originHost, ownHosts, sessionFromCookieHeader } from '../http/auth.ts';
+import { requireVisibleMarket, type Viewer, viewerOf } from '../services/access.ts';
 import { tokenHash, userByApiToken, userBySession } from '../services/accounts.ts';
 import type { Ctx } from '../services/context.ts';
+import { verifyEmbedToken } from '../services/embeds.ts';
 import type { DomainEvent } from '../services/events.ts';
-import { listMarkets, requireMarket } from '../services/markets.ts';
+import { listMarkets } from '../services/markets.ts';
 import { marketView } from '../services/views.ts';
 import { UpdateCoalescer } from './coalescer.ts';
 
@@ -22,7 +26,11 @@ interface SocketData {
   userId?: string;
   /** What proved who the user is (hashed), checked again before their private events go out. */
   credential?: { kind: 'session' | 'token'; hash: string };
+  /** The space an API token scoped to one confines the socket to. */
+  scopeSpaceId?: string;
   subscriptions: Set<string>;
+  /** Subscribed markets of private spaces, with their space (left at once on removal). */
+  privateSubscriptions?: Map<string, string>;
   tokens: number;
   refilledAt: number;
 }
@@ -65,7 +73,10 @@ export const DEFAULT_SOCKET_LIMITS: SocketLimits = {
 const room = {
   market: (id: string) => `market:${id}`,
   user: (id: string) => `user:${id}`,
+  /** Feed events of everything anyone may see. */
   feed: 'feed',
+  /** Feed events of one private space's markets, for its members' sockets on the feed. */
+  space: (id: string) => `space:${id}`,
 };
 
 function ackError(e: unknown): { ok: false; error: { code: string; message: string } } {
@@ -168,11 +179,13 @@ export function createSocketServer(
     let userId: string | undefined;
     try {
       if (typeof auth?.token === 'string' && auth.token.length <= 200) {
-        userId = (await userByApiToken(ctx, auth.token))?.id;
+        const user = await userByApiToken(ctx, auth.token);
+        userId = user?.id;
         if (!userId) {
           next(new Error('invalid API token'));
           return;
         }
+        if (user?.scopeSpaceId) socket.data.scopeSpaceId = user.scopeSpaceId;
         socket.data.credential = { kind: 'token', hash: tokenHash(auth.token) };
       } else if (sameOrigin(headers, ctx.config.PUBLIC_URL)) {
         const token = sessionFromCookieHeader(headers.cookie);
@@ -208,8 +221,17 @@ export function createSocketServer(
     ctx.log.info({ socket: socket.id }, 'socket credential ended; the socket is anonymous now');
   };
 
+  /** Who the socket is, with their spaces read now (so a removal counts from the next event). */
+  const viewerOfSocket = async (socket: ParitySocket, embed?: string): Promise<Viewer> => {
+    const id = socket.data.userId;
+    const user = id ? await ctx.store.userById(id) : undefined;
+    if (user && socket.data.scopeSpaceId) user.scopeSpaceId = socket.data.scopeSpaceId;
+    return viewerOf(ctx.store, user, await verifyEmbedToken(ctx, embed));
+  };
+
   io.on('connection', (socket: ParitySocket) => {
     if (!socket.data.subscriptions) socket.data.subscriptions = new Set();
+    if (!socket.data.privateSubscriptions) socket.data.privateSubscriptions = new Map();
     if (socket.data.tokens === undefined) {
       socket.data.tokens = limits.eventsPerSecond * 2;
       socket.data.refilledAt = Date.now();
@@ -239,16 +261,24 @@ export function createSocketServer(
     socket.on('subscribe', async (raw, ack) => {
       const reply = typeof ack === 'function' ? ack : () => {};
       try {
-        const parsed = MarketId.safeParse(raw);
+        const parsed = SubscribePayload.safeParse(raw);
         if (!parsed.success)
           throw new DomainError('validation_failed', 'marketId must be a market id');
-        const id = parsed.data;
+        const { marketId: id, token } =
+          typeof parsed.data === 'string'
+            ? { marketId: parsed.data, token: undefined }
+            : parsed.data;
         const subs = socket.data.subscriptions;
         if (!subs.has(id) && subs.size >= limits.maxSubscriptions) {
           throw new DomainError('rate_limited', `at most ${limits.maxSubscriptions} subscriptions`);
         }
-        const market = marketView(await requireMarket(ctx.store, id));
+        // A private market answers not_found to a non-member, as a market that is not there.
+        const row = await requireVisibleMarket(ctx.store, await viewerOfSocket(socket, token), id);
+        const market = marketView(row);
         subs.add(id);
+        if (row.spaceId && (await isPrivate(row.spaceId))) {
+          socket.data.privateSubscriptions!.set(id, row.spaceId);
+        }
         socket.join(room.market(id));
         reply({ ok: true, market });
       } catch (e) {
@@ -260,30 +290,106 @@ export function createSocketServer(
       const parsed = MarketId.safeParse(raw);
       if (!parsed.success) return;
       socket.data.subscriptions.delete(parsed.data);
+      socket.data.privateSubscriptions!.delete(parsed.data);
       socket.leave(room.market(parsed.data));
     });
 
     socket.on('feed:join', async (ack) => {
       socket.join(room.feed);
-      if (typeof ack !== 'function') return;
       try {
-        ack({ ok: true, markets: await listMarkets(ctx, 'open') });
+        const v = await viewerOfSocket(socket);
+        // The private spaces the socket may follow: its user's (every one, for an admin).
+        const spaces = v.admin
+          ? (await ctx.store.allSpaces()).map((x) => x.id)
+          : [...v.roles.keys()];
+        for (const id of spaces) if (await isPrivate(id)) socket.join(room.space(id));
+        if (typeof ack === 'function')
+          ack({ ok: true, markets: await listMarkets(ctx, v, 'open') });
       } catch (e) {
-        ack(ackError(e));
+        if (typeof ack === 'function') ack(ackError(e));
       }
     });
 
     socket.on('feed:leave', () => {
       socket.leave(room.feed);
+      for (const name of socket.rooms) if (name.startsWith('space:')) socket.leave(name);
     });
   });
 
   // Every node hears every committed event (the cluster bus), so each emits to its own sockets
   // only: one copy per socket, and each node's coalescer keeps its sockets' seq chain whole.
   const local = io.local;
+
+  // A space's visibility never changes: one lookup per space per node.
+  const visibility = new Map<string, Promise<boolean>>();
+  const isPrivate = (spaceId: string): Promise<boolean> => {
+    let p = visibility.get(spaceId);
+    if (!p) {
+      p = ctx.store.space(spaceId).then((x) => x?.visibility !== 'public');
+      p.catch(() => visibility.delete(spaceId));
+      visibility.set(spaceId, p);
+    }
+    return p;
+  };
+  /** The space of each market this node has sent updates of (null: anyone may see it). */
+  const privateSpaceOf = new Map<string, string | null>();
+
+  /**
+   * The rooms an event about a market goes to: its subscribers, and the feed, which for a
+   * private space's market is only its members' sockets.
+   */
+  const roomsOf = (marketId: string, privateSpace: string | null): string[] => [
+    room.market(marketId),
+    privateSpace ? room.space(privateSpace) : room.feed,
+  ];
+  const privateOf = async (spaceId: string | null | undefined): Promise<string | null> =>
+    spaceId && (await isPrivate(spaceId)) ? spaceId : null;
+
   const coalescer = new UpdateCoalescer((u) => {
-    local.to([room.market(u.marketId), room.feed]).emit('market:update', u);
+    local.to(roomsOf(u.marketId, privateSpaceOf.get(u.marketId) ?? null)).emit('market:update', u);
   });
+  /** Remembers a market's space before its update is coalesced (sent in order, per market). */
+  const pushUpdate = async (m: Market): Promise<void> => {
+    privateSpaceOf.set(m.id, await privateOf(m.spaceId));
+    coalescer.push(m);
+  };
+
+  /** A user left a space: their sockets on this node leave its rooms now. */
+  const leaveSpace = async (userId: string, spaceId: string): Promise<void> => {
+    const user = await ctx.store.userById(userId);
+    for (const id of [...(io.sockets.adapter.rooms.get(room.user(userId)) ?? [])]) {
+      const socket = io.sockets.sockets.get(id);
+      if (!socket) continue;
+      // An unscoped admin still sees every space.
+      if (user?.role === 'admin' && !socket.data.scopeSpaceId) continue;
+      socket.leave(room.space(spaceId));
+      for (const [marketId, sid] of socket.data.privateSubscriptions ?? []) {
+        if (sid !== spaceId) continue;
+        socket.data.privateSubscriptions!.delete(marketId);
+        socket.data.subscriptions.delete(marketId);
+        socket.leave(room.market(marketId));
+      }
+    }
+  };
+
+  /** A user joined a space: their sockets on the feed start receiving its markets. */
+  const joinSpace = async (userId: string, spaceId: string): Promise<void> => {
+    if (!(await isPrivate(spaceId))) return;
+    for (const id of [...(io.sockets.adapter.rooms.get(room.user(userId)) ?? [])]) {
+      const socket = io.sockets.sockets.get(id);
+      if (!socket || !socket.rooms.has(room.feed)) continue;
+      if (socket.data.scopeSpaceId && socket.data.scopeSpaceId !== spaceId) continue;
+      socket.join(room.space(spaceId));
+    }
+  };
+
+  /** One chain for the events that need a lookup first, so they keep their order. */
+  let chain: Promise<void> = Promise.resolve();
+  const inOrder = (work: () => Promise<void>): void => {
+    chain = chain.then(work).catch((err) => {
+      ctx.log.warn({ err }, 'a socket event could not be routed');
+    });
+  };
 
   const balanceChains = new Map<string, Promise<void>>();
 
@@ -305,25 +411,61 @@ export function createSocketServer(
 
   const off = ctx.bus.on((e) => {
     switch (e.type) {
-      case 'market.changed':
-        coalescer.push(e.market);
+      case 'market.changed': {
+        const { market } = e;
+        inOrder(() => pushUpdate(market));
         break;
-      case 'trade':
-        local.to([room.market(e.trade.marketId), room.feed]).emit('trade', e.trade);
-        break;
-      case 'forecast':
-        local.to([room.market(e.forecast.marketId), room.feed]).emit('forecast', e.forecast);
-        break;
-      case 'market.created':
-        local.to(room.feed).emit('market:created', e.market);
-        break;
-      case 'market.resolved':
-        local.to([room.market(e.market.id), room.feed]).emit('market:resolved', {
-          marketId: e.market.id,
-          outcomeId: e.market.resolution?.outcomeId ?? null,
-          status: e.market.status,
+      }
+      case 'trade': {
+        const { trade, market } = e;
+        inOrder(async () => {
+          local.to(roomsOf(trade.marketId, await privateOf(market.spaceId))).emit('trade', trade);
         });
         break;
+      }
+      case 'forecast': {
+        const { forecast, spaceId } = e;
+        inOrder(async () => {
+          local.to(roomsOf(forecast.marketId, await privateOf(spaceId))).emit('forecast', forecast);
+        });
+        break;
+      }
+      case 'market.created': {
+        const { market } = e;
+        inOrder(async () => {
+          const p = await privateOf(market.spaceId);
+          local.to(p ? room.space(p) : room.feed).emit('market:created', market);
+        });
+        break;
+      }
+      case 'market.resolved': {
+        const { market } = e;
+        inOrder(async () => {
+          local.to(roomsOf(market.id, await privateOf(market.spaceId))).emit('market:resolved', {
+            marketId: market.id,
+            outcomeId: market.resolution?.outcomeId ?? null,
+            status: market.status,
+          });
+        });
+        break;
+      }
+      case 'comment':
+        // Comments go to the market's subscribers, who passed its visibility check.
+        local.to(room.market(e.comment.marketId)).emit('comment', e.comment);
+        break;
+      case 'comment.deleted':
+        local.to(room.market(e.deleted.marketId)).emit('comment:deleted', e.deleted);
+        break;
+      case 'space.left': {
+        const { userId, spaceId } = e;
+        inOrder(() => leaveSpace(userId, spaceId));
+        break;
+      }
+      case 'space.joined': {
+        const { userId, spaceId } = e;
+        inOrder(() => joinSpace(userId, spaceId));
+        break;
+      }
       case 'balance':
         // A balance is private: sockets whose credential has ended since they connected
         // (logout, expiry, revocation) leave the user's room before it is sent.
@@ -362,7 +504,7 @@ export function createSocketServer(
     }
     for (const id of ids) {
       const m = await ctx.store.market(id);
-      if (m) coalescer.push(marketView(m));
+      if (m) await pushUpdate(marketView(m));
     }
   };
 

@@ -124,10 +124,11 @@ export function userBySession(ctx: Ctx, token: string): Promise<UserRow | undefi
 export async function createApiToken(
   ctx: Ctx,
   userId: string,
+  spaceId: string | null = null,
 ): Promise<{ id: string; token: string }> {
   const id = randomId('tok_', 6);
   const token = `pty_${randomBytes(32).toString('base64url')}`;
-  await ctx.store.insertApiToken(id, userId, tokenHash(token), isoNow(ctx));
+  await ctx.store.insertApiToken(id, userId, tokenHash(token), isoNow(ctx), spaceId);
   return { id, token };
 }
 

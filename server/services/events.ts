@@ -1,5 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type {
+  Comment,
+  CommentDeleted,
   Forecast,
   Market,
   Payout,
@@ -14,7 +16,13 @@ export type DomainEvent =
   | { type: 'market.created'; market: Market }
   | { type: 'market.changed'; market: Market }
   | { type: 'trade'; trade: Trade; market: Market; user: User }
-  | { type: 'forecast'; forecast: Forecast }
+  | { type: 'forecast'; forecast: Forecast; spaceId: string | null }
+  | { type: 'comment'; comment: Comment; spaceId: string | null }
+  | { type: 'comment.deleted'; deleted: CommentDeleted; spaceId: string | null }
+  /** A user left or was removed from a space: their sockets leave its rooms at once. */
+  | { type: 'space.left'; spaceId: string; userId: string }
+  /** A user joined a space: their sockets on the feed start receiving its markets. */
+  | { type: 'space.joined'; spaceId: string; userId: string }
   | { type: 'market.resolved'; market: Market; payouts: Payout[] }
   | { type: 'balance'; user: User }
   /** Control events between nodes: `origin` is the node that changed the setting. */

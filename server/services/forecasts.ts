@@ -8,6 +8,7 @@ import type {
   UserForecastsResponse,
 } from '../../shared/schemas/index.ts';
 import type { ForecastRow, MarketRow, UserRow } from '../store/store.ts';
+import { canSeeMarket, type Viewer } from './access.ts';
 import { type Ctx, inTransaction, isoNow } from './context.ts';
 import { requireMarket, requireOpen } from './markets.ts';
 import { forecastView } from './views.ts';
@@ -53,7 +54,7 @@ export function addForecast(
       createdAt: isoNow(ctx),
     });
     const forecast = forecastView((await tx.forecast(id))!);
-    events.push({ type: 'forecast', forecast });
+    events.push({ type: 'forecast', forecast, spaceId: m.spaceId });
     return forecast;
   });
 }
@@ -83,12 +84,35 @@ export function community(rows: readonly ForecastRow[]): Community {
 /** A user's latest forecasts over every market, newest first. */
 export async function userForecasts(
   ctx: Ctx,
+  v: Viewer,
   username: string,
   limit: number,
 ): Promise<UserForecastsResponse> {
   const u = await ctx.store.userByUsername(username);
   if (!u) throw new DomainError('not_found', `no user ${username}`);
-  return { forecasts: (await ctx.store.recentForecastsOfUser(u.id, limit)).map(forecastView) };
+  let rows = await ctx.store.recentForecastsOfUser(u.id, limit);
+  const markets = new Map<string, boolean>();
+  const seen = async (id: string) => {
+    let ok = markets.get(id);
+    if (ok === undefined) {
+      const m = await ctx.store.market(id);
+      ok = m !== undefined && (await canSeeMarket(ctx.store, v, m));
+      markets.set(id, ok);
+    }
+    return ok;
+  };
+  let shown: ForecastRow[] = [];
+  for (const f of rows) if (await seen(f.marketId)) shown.push(f);
+  if (shown.length < rows.length) {
+    // Some were in markets the viewer may not see: read them all and keep the visible ones.
+    rows = (await ctx.store.forecastsOfUser(u.id)).reverse();
+    shown = [];
+    for (const f of rows) {
+      if (shown.length >= limit) break;
+      if (await seen(f.marketId)) shown.push(f);
+    }
+  }
+  return { forecasts: shown.map(forecastView) };
 }
 
 export async function listForecasts(ctx: Ctx, marketId: string): Promise<ForecastsResponse> {

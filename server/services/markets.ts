@@ -10,6 +10,7 @@ import type {
 } from '../../shared/schemas/index.ts';
 import { outcomeIdsOf, slugify } from '../../shared/slug.ts';
 import type { MarketRow, OutcomeDef, Queries, Tx } from '../store/store.ts';
+import { type Viewer, visibleOnly } from './access.ts';
 import { type Ctx, inTransaction, isoNow } from './context.ts';
 import type { DomainEvent } from './events.ts';
 import { HOUSE, marketAccount, marketView } from './views.ts';
@@ -38,6 +39,8 @@ export interface NewMarket {
   liquidity: number;
   closesAt: string;
   claims: Claim[];
+  /** The space it belongs to; null: the public site. */
+  spaceId: string | null;
 }
 
 /** Turns a create request into a market definition, checking what the schema cannot. */
@@ -66,6 +69,7 @@ export async function marketFromRequest(ctx: Ctx, req: CreateMarketRequest): Pro
     liquidity: req.liquidity ?? DEFAULT_LIQUIDITY,
     closesAt: closesAt.toISOString(),
     claims: req.claims ?? [],
+    spaceId: req.spaceId ?? null,
   };
 }
 
@@ -86,6 +90,20 @@ export async function createMarket(ctx: Ctx, actor: string, def: NewMarket): Pro
 }
 
 async function createMarketOnce(ctx: Ctx, actor: string, def: NewMarket): Promise<Market> {
+  return inTransaction(ctx, (tx, events) => insertMarketInTx(ctx, tx, events, actor, def));
+}
+
+/**
+ * Inserts a market with the house's subsidy inside the caller's transaction (a creation, or
+ * the approval of a proposal, which opens its market in the same transaction).
+ */
+export async function insertMarketInTx(
+  ctx: Ctx,
+  tx: Tx,
+  events: DomainEvent[],
+  actor: string,
+  def: NewMarket,
+): Promise<Market> {
   const ids = new Set(def.outcomes.map((o) => o.id));
   for (const c of def.claims) {
     if (!ids.has(c.outcomeId)) {
@@ -94,43 +112,46 @@ async function createMarketOnce(ctx: Ctx, actor: string, def: NewMarket): Promis
       });
     }
   }
-  return inTransaction(ctx, async (tx, events) => {
-    if (await tx.market(def.id)) {
-      throw new DomainError('conflict', `a market with id ${def.id} exists`, { id: def.id });
-    }
-    const at = isoNow(ctx);
-    const row: MarketRow = {
-      ...def,
-      q: def.outcomes.map(() => 0),
-      status: 'open',
-      createdAt: at,
-      closedAt: null,
-      volumeCents: 0,
-      seq: 0,
-      resolution: null,
-      createdBy: actor,
-    };
-    await tx.insertMarket(row);
-    await tx.ensureAccount(HOUSE);
-    await tx.post({ kind: 'subsidy', marketId: row.id, at }, [
-      { account: HOUSE, amountCents: -subsidyCents(row.liquidity, row.outcomes.length) },
-      {
-        account: marketAccount(row.id),
-        amountCents: subsidyCents(row.liquidity, row.outcomes.length),
-      },
-    ]);
-    await tx.appendHistory(row.id, 0, at, prices(row.q, row.liquidity));
-    await tx.insertAudit({
-      at,
-      actor,
-      action: 'market.create',
-      marketId: row.id,
-      detail: { question: row.question, liquidity: row.liquidity, closesAt: row.closesAt },
-    });
-    const market = marketView(row);
-    events.push({ type: 'market.created', market });
-    return market;
+  if (await tx.market(def.id)) {
+    throw new DomainError('conflict', `a market with id ${def.id} exists`, { id: def.id });
+  }
+  const at = isoNow(ctx);
+  const row: MarketRow = {
+    ...def,
+    q: def.outcomes.map(() => 0),
+    status: 'open',
+    createdAt: at,
+    closedAt: null,
+    volumeCents: 0,
+    seq: 0,
+    resolution: null,
+    createdBy: actor,
+  };
+  await tx.insertMarket(row);
+  await tx.ensureAccount(HOUSE);
+  await tx.post({ kind: 'subsidy', marketId: row.id, at }, [
+    { account: HOUSE, amountCents: -subsidyCents(row.liquidity, row.outcomes.length) },
+    {
+      account: marketAccount(row.id),
+      amountCents: subsidyCents(row.liquidity, row.outcomes.length),
+    },
+  ]);
+  await tx.appendHistory(row.id, 0, at, prices(row.q, row.liquidity));
+  await tx.insertAudit({
+    at,
+    actor,
+    action: 'market.create',
+    marketId: row.id,
+    detail: {
+      question: row.question,
+      liquidity: row.liquidity,
+      closesAt: row.closesAt,
+      ...(row.spaceId ? { spaceId: row.spaceId } : {}),
+    },
   });
+  const market = marketView(row);
+  events.push({ type: 'market.created', market });
+  return market;
 }
 
 /** Loads a market or throws not_found. */
@@ -221,6 +242,17 @@ export function requireOpen(ctx: Ctx, m: MarketRow): void {
   }
 }
 
-export async function listMarkets(ctx: Ctx, status: MarketStatus | 'all'): Promise<Market[]> {
-  return (await ctx.store.markets(status)).map(marketView);
+/**
+ * The markets the viewer may see, of a status; `spaceId` narrows to one space's (`public`: the
+ * public site's only).
+ */
+export async function listMarkets(
+  ctx: Ctx,
+  v: Viewer,
+  status: MarketStatus | 'all',
+  spaceId?: string,
+): Promise<Market[]> {
+  let rows = await ctx.store.markets(status);
+  if (spaceId) rows = rows.filter((m) => (m.spaceId ?? 'public') === spaceId);
+  return (await visibleOnly(ctx.store, v, rows)).map(marketView);
 }

@@ -17,6 +17,7 @@ import {
   type Timeline,
 } from '../../shared/scoring.ts';
 import type { MarketRow } from '../store/store.ts';
+import { type Viewer, visibleOnly } from './access.ts';
 import type { Ctx } from './context.ts';
 import { requireMarket } from './markets.ts';
 import { userAccount } from './views.ts';
@@ -130,52 +131,99 @@ export async function marketScores(ctx: Ctx, marketId: string): Promise<ScoresRe
   return (await scoring(ctx, m)).response;
 }
 
-function resolvedMarkets(ctx: Ctx): Promise<MarketRow[]> {
-  return ctx.store.markets('resolved');
+/**
+ * The markets a leaderboard or profile counts: one space's, or (no space) those anyone may see,
+ * so a private space's results never show outside it.
+ */
+async function scopeMarkets(
+  ctx: Ctx,
+  v: Viewer,
+  spaceId: string | undefined,
+): Promise<MarketRow[]> {
+  const all = await ctx.store.markets('all');
+  if (spaceId) return all.filter((m) => m.spaceId === spaceId);
+  return visibleOnly(ctx.store, v, all);
 }
 
-/** Profit: balance minus grants plus open positions at current prices (mark to market). */
-async function profitCents(
+const SETTLED = new Set(['resolved', 'cancelled']);
+const MONEY_KINDS = ['trade', 'resolution', 'unresolve'] as const;
+
+/**
+ * Profit over a set of markets, per user: what they paid and were paid in those markets'
+ * transactions, plus their open positions at current prices (mark to market). Over every
+ * market it is their balance minus their grants plus open positions.
+ */
+async function profits(
+  ctx: Ctx,
+  markets: readonly MarketRow[],
+): Promise<Map<string, { sum: number; count: number }>> {
+  const flows = new Map<string, number>();
+  const counts = new Map<string, number>();
+  for (const m of markets) {
+    const traders = new Set<string>();
+    for (const p of await ctx.store.positionsOfMarket(m.id)) {
+      traders.add(p.userId);
+      if (SETTLED.has(m.status) || p.shares <= 0) continue;
+      const i = m.outcomes.findIndex((o) => o.id === p.outcomeId);
+      const value = p.shares * priceOf(m.q, m.liquidity, i) * 100;
+      flows.set(p.userId, (flows.get(p.userId) ?? 0) + value);
+    }
+    for (const u of traders) counts.set(u, (counts.get(u) ?? 0) + 1);
+    for (const e of await ctx.store.ledgerEntriesOfMarket(m.id, MONEY_KINDS)) {
+      if (!e.account.startsWith('user:')) continue;
+      const u = e.account.slice('user:'.length);
+      flows.set(u, (flows.get(u) ?? 0) + e.amountCents);
+    }
+  }
+  const out = new Map<string, { sum: number; count: number }>();
+  for (const [u, count] of counts) out.set(u, { sum: Math.round(flows.get(u) ?? 0), count });
+  return out;
+}
+
+/**
+ * One user's profit over the markets a viewer sees: balance minus grants (every market's
+ * flows), less the flows of the markets the viewer does not see, plus open positions.
+ */
+async function profitOfUser(
   ctx: Ctx,
   userId: string,
-  open: Map<string, MarketRow>,
+  visible: readonly MarketRow[],
 ): Promise<number> {
   const account = userAccount(userId);
-  const grants = await ctx.store.receivedOfKind(account, 'grant');
-  let value = 0;
+  const byId = new Map(visible.map((m) => [m.id, m]));
+  let cents =
+    (await ctx.store.balanceOf(account)) - (await ctx.store.receivedOfKind(account, 'grant'));
+  const hidden = new Set<string>();
   for (const p of await ctx.store.positionsOfUser(userId)) {
-    const m = open.get(p.marketId);
-    if (!m || p.shares <= 0) continue;
+    const m = byId.get(p.marketId);
+    if (!m) {
+      if (hidden.has(p.marketId)) continue;
+      hidden.add(p.marketId);
+      for (const e of await ctx.store.ledgerEntriesOfMarket(p.marketId, MONEY_KINDS)) {
+        if (e.account === account) cents -= e.amountCents;
+      }
+      continue;
+    }
+    if (SETTLED.has(m.status) || p.shares <= 0) continue;
     const i = m.outcomes.findIndex((o) => o.id === p.outcomeId);
-    value += p.shares * priceOf(m.q, m.liquidity, i) * 100;
+    cents += p.shares * priceOf(m.q, m.liquidity, i) * 100;
   }
-  return Math.round((await ctx.store.balanceOf(account)) - grants + value);
-}
-
-async function unsettledMarkets(ctx: Ctx): Promise<Map<string, MarketRow>> {
-  const out = new Map<string, MarketRow>();
-  for (const s of ['open', 'closed'] as const)
-    for (const m of await ctx.store.markets(s)) out.set(m.id, m);
-  return out;
+  return Math.round(cents);
 }
 
 export async function leaderboard(
   ctx: Ctx,
+  v: Viewer,
   metric: LeaderboardMetric,
+  spaceId?: string,
 ): Promise<LeaderboardResponse> {
-  const totals = new Map<string, { sum: number; count: number }>();
+  const markets = await scopeMarkets(ctx, v, spaceId);
+  let totals = new Map<string, { sum: number; count: number }>();
   if (metric === 'profit') {
-    const open = await unsettledMarkets(ctx);
-    const traders = new Map<string, number>();
-    for (const m of await ctx.store.markets('all')) {
-      const seen = new Set((await ctx.store.positionsOfMarket(m.id)).map((p) => p.userId));
-      for (const u of seen) traders.set(u, (traders.get(u) ?? 0) + 1);
-    }
-    for (const [userId, count] of traders) {
-      totals.set(userId, { sum: await profitCents(ctx, userId, open), count });
-    }
+    totals = await profits(ctx, markets);
   } else {
-    for (const m of await resolvedMarkets(ctx)) {
+    for (const m of markets) {
+      if (m.status !== 'resolved') continue;
       for (const [userId, s] of (await scoring(ctx, m)).byUser) {
         const v = s[metric];
         if (v === null) continue;
@@ -199,16 +247,20 @@ export async function leaderboard(
   return { entries: entries.slice(0, 100) };
 }
 
-export async function userProfile(ctx: Ctx, username: string): Promise<ProfileResponse> {
+/** A user's public profile, as the viewer may see it: only markets the viewer may see count. */
+export async function userProfile(ctx: Ctx, v: Viewer, username: string): Promise<ProfileResponse> {
   const u = await ctx.store.userByUsername(username);
   if (!u) throw new DomainError('not_found', `no user ${username}`);
-  const forecasts = await ctx.store.forecastsOfUser(u.id);
+  const markets = await scopeMarkets(ctx, v, undefined);
+  const seen = new Set(markets.map((m) => m.id));
+  const forecasts = (await ctx.store.forecastsOfUser(u.id)).filter((f) => seen.has(f.marketId));
   const forecastMarkets = new Set(forecasts.map((f) => f.marketId));
   let brierSum = 0;
   let logSum = 0;
   let scored = 0;
   const points: Outcome01[] = [];
-  for (const m of await resolvedMarkets(ctx)) {
+  for (const m of markets) {
+    if (m.status !== 'resolved') continue;
     if (!forecastMarkets.has(m.id)) continue;
     const s = await scoring(ctx, m);
     const own = s.byUser.get(u.id);
@@ -231,7 +283,7 @@ export async function userProfile(ctx: Ctx, username: string): Promise<ProfileRe
       resolved: scored,
       brier: scored ? brierSum / scored : null,
       log: scored ? logSum / scored : null,
-      profitCents: await profitCents(ctx, u.id, await unsettledMarkets(ctx)),
+      profitCents: await profitOfUser(ctx, u.id, markets),
       calibration: calibrationBins(points),
     },
   };

@@ -14,7 +14,7 @@ export const HOUSE = 'house';
 
 export function marketView(m: MarketRow): Market {
   const p = prices(m.q, m.liquidity);
-  return {
+  const out: Market = {
     id: m.id,
     question: m.question,
     description: m.description,
@@ -36,6 +36,8 @@ export function marketView(m: MarketRow): Market {
     resolution: m.resolution,
     claims: m.claims,
   };
+  if (m.spaceId) out.spaceId = m.spaceId;
+  return out;
 }
 
 /** `balanceCents`, when the caller has just computed it, saves reading it back. */

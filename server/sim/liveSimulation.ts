@@ -154,7 +154,10 @@ export function createLiveSimulation(
   /** One tick: a random open market, its bots in shuffled order, the first order placed. */
   const tick = async () => {
     const now = ctx.now().getTime();
-    const open = (await ctx.store.markets('open')).filter((m) => Date.parse(m.closesAt) > now);
+    // The bots trade the public site's markets; a space's markets are its members' alone.
+    const open = (await ctx.store.markets('open')).filter(
+      (m) => m.spaceId === null && Date.parse(m.closesAt) > now,
+    );
     if (!open.length) return;
     const m = open[Math.floor(rng() * open.length)]!;
     const group = await botsFor(m);

@@ -17,6 +17,8 @@ export interface WebhookRow {
   minMove: number;
   /** null: every market. */
   marketIds: string[] | null;
+  /** Posts only this space's markets; null: the public site's. */
+  spaceId: string | null;
   /** Signs generic posts (HMAC-SHA256). */
   secret: string;
   createdAt: string;
@@ -149,6 +151,7 @@ function toWebhook(r: Row): WebhookRow {
     events: JSON.parse(r.events as string),
     minMove: r.min_move as number,
     marketIds: r.market_ids ? JSON.parse(r.market_ids as string) : null,
+    spaceId: (r.space_id as string | null) ?? null,
     secret: r.secret as string,
     createdAt: r.created_at as string,
   };
@@ -192,8 +195,9 @@ export class SqliteIntegrationsQueries implements Sync<IntegrationsQueries> {
 
   insertWebhook(w: WebhookRow): void {
     this.s(
-      `INSERT INTO webhooks (id, kind, url, mode, events, min_move, market_ids, secret, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO webhooks (id, kind, url, mode, events, min_move, market_ids, secret, created_at,
+        space_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
       w.id,
       w.kind,
@@ -204,6 +208,7 @@ export class SqliteIntegrationsQueries implements Sync<IntegrationsQueries> {
       w.marketIds ? JSON.stringify(w.marketIds) : null,
       w.secret,
       w.createdAt,
+      w.spaceId,
     );
   }
   webhooks(): WebhookRow[] {

@@ -218,4 +218,68 @@ export const migrations: readonly string[] = [
     last_reminded_at TEXT
   ) WITHOUT ROWID;
   `,
+  // 5: spaces (teams), their members and invites; proposals; comments; scopes
+  `
+  CREATE TABLE spaces (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    visibility TEXT NOT NULL CHECK (visibility IN ('public', 'private')),
+    created_by TEXT NOT NULL REFERENCES users(id),
+    created_at TEXT NOT NULL
+  ) WITHOUT ROWID;
+  CREATE TABLE space_members (
+    space_id TEXT NOT NULL REFERENCES spaces(id),
+    user_id TEXT NOT NULL REFERENCES users(id),
+    role TEXT NOT NULL CHECK (role IN ('owner', 'moderator', 'member')),
+    joined_at TEXT NOT NULL,
+    PRIMARY KEY (space_id, user_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX space_members_user ON space_members(user_id);
+  CREATE TABLE space_invites (
+    token_hash TEXT PRIMARY KEY,
+    space_id TEXT NOT NULL REFERENCES spaces(id),
+    role TEXT NOT NULL CHECK (role IN ('moderator', 'member')),
+    created_by TEXT NOT NULL REFERENCES users(id),
+    created_at TEXT NOT NULL,
+    expires_at TEXT,
+    max_uses INTEGER,
+    uses INTEGER NOT NULL DEFAULT 0
+  ) WITHOUT ROWID;
+  ALTER TABLE markets ADD COLUMN space_id TEXT REFERENCES spaces(id);
+  CREATE INDEX markets_space ON markets(space_id);
+  ALTER TABLE api_tokens ADD COLUMN space_id TEXT REFERENCES spaces(id);
+  ALTER TABLE webhooks ADD COLUMN space_id TEXT REFERENCES spaces(id);
+  CREATE TABLE proposals (
+    id TEXT PRIMARY KEY,
+    proposer_id TEXT NOT NULL REFERENCES users(id),
+    status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'rejected')),
+    question TEXT NOT NULL,
+    normalized TEXT NOT NULL,
+    description TEXT NOT NULL,
+    criteria TEXT NOT NULL,
+    type TEXT NOT NULL,
+    outcomes TEXT NOT NULL,
+    closes_at TEXT NOT NULL,
+    space_id TEXT REFERENCES spaces(id),
+    sources TEXT NOT NULL,
+    market_id TEXT REFERENCES markets(id),
+    reason TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    decided_at TEXT,
+    decided_by TEXT
+  ) WITHOUT ROWID;
+  CREATE INDEX proposals_proposer ON proposals(proposer_id, created_at);
+  CREATE INDEX proposals_normalized ON proposals(normalized);
+  CREATE TABLE comments (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    market_id TEXT NOT NULL REFERENCES markets(id),
+    user_id TEXT NOT NULL REFERENCES users(id),
+    text TEXT NOT NULL,
+    reply_to INTEGER REFERENCES comments(id),
+    created_at TEXT NOT NULL,
+    deleted_at TEXT
+  );
+  CREATE INDEX comments_market ON comments(market_id, id);
+  `,
 ];

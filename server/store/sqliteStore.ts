@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { SqliteChatQueries } from './chatStore.ts';
 import { SqliteIntegrationsQueries } from './integrationsStore.ts';
 import { migrations } from './migrations.ts';
+import { SqliteSpacesQueries } from './spacesStore.ts';
 import type {
   AuditRow,
   ForecastRow,
@@ -56,6 +57,7 @@ function toMarket(r: Row | undefined): MarketRow | undefined {
     resolution: r.resolution ? JSON.parse(r.resolution as string) : null,
     claims: JSON.parse(r.claims as string),
     createdBy: (r.created_by as string | null) ?? null,
+    spaceId: (r.space_id as string | null) ?? null,
   };
 }
 
@@ -154,20 +156,25 @@ export class SqliteQueries implements Sync<Queries> {
   deleteSession(tokenHash: string): void {
     this.s('DELETE FROM sessions WHERE token_hash = ?').run(tokenHash);
   }
-  insertApiToken(id: string, userId: string, tokenHash: string, createdAt: string): void {
-    this.s('INSERT INTO api_tokens (id, user_id, token_hash, created_at) VALUES (?, ?, ?, ?)').run(
-      id,
-      userId,
-      tokenHash,
-      createdAt,
-    );
+  insertApiToken(
+    id: string,
+    userId: string,
+    tokenHash: string,
+    createdAt: string,
+    spaceId: string | null = null,
+  ): void {
+    this.s(
+      'INSERT INTO api_tokens (id, user_id, token_hash, created_at, space_id) VALUES (?, ?, ?, ?, ?)',
+    ).run(id, userId, tokenHash, createdAt, spaceId);
   }
   apiTokenUser(tokenHash: string): UserRow | undefined {
-    return toUser(
-      this.s(
-        'SELECT u.* FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ? AND t.revoked_at IS NULL',
-      ).get(tokenHash) as Row | undefined,
-    );
+    const r = this.s(
+      `SELECT u.*, t.space_id AS scope_space_id FROM api_tokens t JOIN users u ON u.id = t.user_id
+       WHERE t.token_hash = ? AND t.revoked_at IS NULL`,
+    ).get(tokenHash) as Row | undefined;
+    const u = toUser(r);
+    if (u && r?.scope_space_id) u.scopeSpaceId = r.scope_space_id as string;
+    return u;
   }
   revokeApiToken(id: string, userId: string, at: string): boolean {
     return (
@@ -267,8 +274,9 @@ export class SqliteQueries implements Sync<Queries> {
   insertMarket(m: MarketRow): void {
     this.s(
       `INSERT INTO markets (id, question, description, criteria, tags, type, outcomes, q, liquidity,
-        status, created_at, closes_at, closed_at, volume_cents, seq, resolution, claims, created_by)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        status, created_at, closes_at, closed_at, volume_cents, seq, resolution, claims, created_by,
+        space_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
       m.id,
       m.question,
@@ -288,6 +296,7 @@ export class SqliteQueries implements Sync<Queries> {
       m.resolution ? JSON.stringify(m.resolution) : null,
       JSON.stringify(m.claims),
       m.createdBy,
+      m.spaceId,
     );
   }
   market(id: string): MarketRow | undefined {
@@ -545,6 +554,7 @@ export class SqliteStore implements Store {
   readonly queries: SqliteQueries;
   readonly integrations: SqliteIntegrationsQueries;
   readonly chat: SqliteChatQueries;
+  readonly spaces: SqliteSpacesQueries;
   private readonly tx: Tx;
   private queue: Job[] = [];
   private scheduled = false;
@@ -565,7 +575,9 @@ export class SqliteStore implements Store {
     this.queries = new SqliteQueries(this.db);
     this.integrations = new SqliteIntegrationsQueries(this.db);
     this.chat = new SqliteChatQueries(this.db);
+    this.spaces = new SqliteSpacesQueries(this.db);
     this.tx = {
+      ...asyncMethods(this.spaces),
       ...asyncMethods(this.chat),
       ...asyncMethods(this.integrations),
       ...asyncMethods(this.queries),

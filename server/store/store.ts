@@ -7,6 +7,7 @@ import type {
 } from '../../shared/schemas/index.ts';
 import type { ChatQueries } from './chatStore.ts';
 import type { IntegrationsQueries } from './integrationsStore.ts';
+import type { SpacesQueries } from './spacesStore.ts';
 
 /**
  * The storage port: everything the server needs from a database, and nothing else. SQLite
@@ -25,6 +26,8 @@ export interface UserRow {
   role: Role;
   bot: boolean;
   createdAt: string;
+  /** Set when the user was found by an API token scoped to a space: the only space it sees. */
+  scopeSpaceId?: string;
 }
 
 export interface OutcomeDef {
@@ -52,6 +55,8 @@ export interface MarketRow {
   resolution: Resolution | null;
   claims: Claim[];
   createdBy: string | null;
+  /** The space the market belongs to; null: the public site. */
+  spaceId: string | null;
 }
 
 /** The mutable part of a market, written after each state change. */
@@ -133,7 +138,13 @@ export interface Queries {
   ): Promise<void>;
   sessionUser(tokenHash: string, now: string): Promise<UserRow | undefined>;
   deleteSession(tokenHash: string): Promise<void>;
-  insertApiToken(id: string, userId: string, tokenHash: string, createdAt: string): Promise<void>;
+  insertApiToken(
+    id: string,
+    userId: string,
+    tokenHash: string,
+    createdAt: string,
+    spaceId?: string | null,
+  ): Promise<void>;
   apiTokenUser(tokenHash: string): Promise<UserRow | undefined>;
   revokeApiToken(id: string, userId: string, at: string): Promise<boolean>;
 
@@ -211,7 +222,7 @@ export interface Queries {
 }
 
 /** What a transaction sees: every query, bound to the transaction. */
-export interface Tx extends Queries, IntegrationsQueries, ChatQueries {}
+export interface Tx extends Queries, IntegrationsQueries, ChatQueries, SpacesQueries {}
 
 export type StoreEngine = 'sqlite' | 'postgres';
 

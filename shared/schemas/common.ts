@@ -38,6 +38,10 @@ export function text(max: number, min = 0) {
   );
 }
 
+/** A space's id: `sp_` and 16 url-safe characters. */
+export const SpaceId = z.string().regex(/^sp_[A-Za-z0-9_-]{16}$/, 'a space id');
+export type SpaceId = z.infer<typeof SpaceId>;
+
 export const Role = z.enum(['admin', 'trader']);
 export type Role = z.infer<typeof Role>;
 

@@ -6,6 +6,7 @@ import {
   MarketType,
   OutcomeId,
   Probability,
+  SpaceId,
   text,
   Username,
 } from './common.ts';
@@ -49,7 +50,11 @@ export type HealthResponse = z.infer<typeof HealthResponse>;
 // ---- markets
 
 export const MarketListQuery = z
-  .object({ status: z.enum(['open', 'closed', 'resolved', 'cancelled', 'all']).default('open') })
+  .object({
+    status: z.enum(['open', 'closed', 'resolved', 'cancelled', 'all']).default('open'),
+    /** One space's markets, or `public` for the public site's only; absent: all the caller sees. */
+    spaceId: z.union([SpaceId, z.literal('public')]).optional(),
+  })
   .strict();
 export type MarketListQuery = z.infer<typeof MarketListQuery>;
 
@@ -78,6 +83,8 @@ export const CreateMarketRequest = z
     closesAt: IsoTime,
     id: MarketId.optional(),
     claims: z.array(ClaimInput).max(50).optional(),
+    /** The space the market belongs to (its moderators and owner may create it). */
+    spaceId: SpaceId.optional(),
   })
   .strict()
   .superRefine((v, ctx) => {
@@ -230,7 +237,9 @@ export type ScoresResponse = z.infer<typeof ScoresResponse>;
 
 export const LeaderboardMetric = z.enum(['profit', 'brier', 'log', 'baseline', 'peer']);
 export type LeaderboardMetric = z.infer<typeof LeaderboardMetric>;
-export const LeaderboardQuery = z.object({ metric: LeaderboardMetric.default('profit') }).strict();
+export const LeaderboardQuery = z
+  .object({ metric: LeaderboardMetric.default('profit'), spaceId: SpaceId.optional() })
+  .strict();
 export type LeaderboardQuery = z.infer<typeof LeaderboardQuery>;
 export const LeaderboardResponse = z.object({
   entries: z.array(z.object({ username: Username, value: z.number(), count: z.number().int() })),
@@ -266,6 +275,8 @@ export const CreateWebhookRequest = z
     events: z.array(WebhookEvent).min(1).max(4).optional(),
     minMove: z.number().gt(0).lt(1).optional(),
     marketIds: z.array(MarketId).max(100).optional(),
+    /** Post the markets of this space instead of the public site's. */
+    spaceId: SpaceId.optional(),
   })
   .strict();
 export type CreateWebhookRequest = z.infer<typeof CreateWebhookRequest>;

@@ -5,3 +5,4 @@ export * from './integrations.ts';
 export * from './objects.ts';
 export * from './seeds.ts';
 export * from './socket.ts';
+export * from './spaces.ts';

@@ -8,6 +8,7 @@ import {
   OutcomeId,
   Probability,
   Role,
+  SpaceId,
   Username,
 } from './common.ts';
 
@@ -74,6 +75,8 @@ export const Market = z.object({
   seq: z.number().int().nonnegative(),
   resolution: Resolution.nullable(),
   claims: z.array(Claim),
+  /** The space the market belongs to; absent or null: the public site. */
+  spaceId: SpaceId.nullable().optional(),
 });
 export type Market = z.infer<typeof Market>;
 
@@ -156,6 +159,8 @@ export const Webhook = z.object({
   events: z.array(WebhookEvent),
   minMove: z.number(),
   marketIds: z.array(MarketId).nullable(),
+  /** Posts only the markets of this space; null: the public site's. */
+  spaceId: SpaceId.nullable().optional(),
   createdAt: IsoTime,
 });
 export type Webhook = z.infer<typeof Webhook>;

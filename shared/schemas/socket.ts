@@ -1,10 +1,15 @@
 import { z } from 'zod';
 import { Cents, IsoTime, MarketId, MarketStatus, OutcomeId, Probability } from './common.ts';
 import { type Forecast, Market, type Trade, User } from './objects.ts';
+import type { Comment, CommentDeleted } from './spaces.ts';
 
 /** Payloads of the socket events of API.md, and the typed event maps built from them. */
 
-export const SubscribePayload = MarketId;
+/** A market id; or, from a signed embed of a private market, the id with the embed's token. */
+export const SubscribePayload = z.union([
+  MarketId,
+  z.object({ marketId: MarketId, token: z.string().max(300) }).strict(),
+]);
 export type SubscribePayload = z.infer<typeof SubscribePayload>;
 
 export const AckError = z.object({ code: z.string(), message: z.string() });
@@ -56,6 +61,8 @@ export interface ServerToClientEvents {
   'market:created': (m: Market) => void;
   'market:resolved': (r: MarketResolved) => void;
   'me:update': (u: MeUpdate) => void;
+  comment: (c: Comment) => void;
+  'comment:deleted': (d: CommentDeleted) => void;
 }
 
 /**

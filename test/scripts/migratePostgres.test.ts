@@ -77,6 +77,7 @@ const mkt: MarketRow = {
   resolution: null,
   claims: [],
   createdBy: alice.id,
+  spaceId: null,
 };
 const hook: WebhookRow = {
   id: 'wh_1',
@@ -88,6 +89,7 @@ const hook: WebhookRow = {
   marketIds: [mkt.id],
   secret: 'shh',
   createdAt: at(2),
+  spaceId: null,
 };
 
 /** A small but complete Parity database, written through the SQLite store itself. */

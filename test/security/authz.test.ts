@@ -95,6 +95,27 @@ const MATRIX: [string, ...Record<Who, number>[keyof Record<Who, number>][]][] = 
   // The link removed is tina's: anyone else is told there is no such link.
   ['DELETE /api/me/chat/links/:platform/:teamId/:externalUserId',
                                                401, 204,  404,  404,  204,   401,    401,    404],
+  // Spaces: tina owns a private space otto is not in; to him (and to nobody) it does not exist.
+  ['POST /api/spaces',                         401, 201,  201,  201,  201,   401,    401,    201],
+  ['GET /api/spaces',                          200, 200,  200,  200,  200,   401,    200,    200],
+  ['GET /api/spaces/:id',                      404, 200,  404,  200,  200,   401,    404,    200],
+  ['POST /api/spaces/:id/invites',             401, 201,  404,  201,  201,   401,    401,    201],
+  ['GET /api/invites/:token',                  200, 200,  200,  200,  200,   401,    200,    200],
+  ['POST /api/invites/:token/accept',          401, 200,  200,  200,  200,   401,    401,    200],
+  ['GET /api/spaces/:id/members',              404, 200,  404,  200,  200,   401,    404,    200],
+  ['PATCH /api/spaces/:id/members/:username',  401, 200,  404,  200,  200,   401,    401,    200],
+  ['DELETE /api/spaces/:id/members/:username', 401, 204,  404,  204,  204,   401,    401,    204],
+  // Proposals: tina's, to the public site, whose reviewers are the admins.
+  ['POST /api/proposals',                      401, 201,  201,  201,  201,   401,    401,    201],
+  ['GET /api/proposals',                       401, 200,  200,  200,  200,   401,    401,    200],
+  ['PATCH /api/proposals/:id',                 401, 200,  404,  200,  200,   401,    401,    200],
+  ['POST /api/proposals/:id/approve',          401, 403,  404,  200,  403,   401,    401,    200],
+  ['POST /api/proposals/:id/reject',           401, 403,  404,  200,  403,   401,    401,    200],
+  // Comments on a public market; the one deleted is tina's.
+  ['GET /api/markets/:id/comments',            200, 200,  200,  200,  200,   401,    200,    200],
+  ['POST /api/markets/:id/comments',           401, 201,  201,  201,  201,   401,    401,    201],
+  ['DELETE /api/comments/:id',                 401, 204,  403,  204,  204,   401,    401,    204],
+  ['POST /api/markets/:id/embed',              401, 201,  201,  201,  201,   401,    401,    201],
 ];
 
 let server: TestServer;
@@ -104,6 +125,10 @@ let tina: Client;
 let otto: Client;
 const tokens: Partial<Record<'tina' | 'revoked' | 'admin', string>> = {};
 let expiredCookie: string;
+/** Tina's private space, which otto never joins. */
+let spaceId: string;
+/** Another of tina's spaces, whose invites the matrix accepts. */
+let lobbyId: string;
 let serial = 0;
 const next = () => ++serial;
 
@@ -112,6 +137,8 @@ beforeAll(async () => {
     env: {
       SEED: 'off',
       LOGINS_PER_15_MIN: '100000',
+      PROPOSALS_PER_DAY: '100000',
+      COMMENTS_PER_MINUTE: '100000',
       SLACK_SIGNING_SECRET: SLACK_SECRET,
       DISCORD_PUBLIC_KEY,
     },
@@ -133,6 +160,12 @@ beforeAll(async () => {
   await old.login('tina', PASSWORD);
   expiredCookie = old.cookie!;
   clockOffsetMs = 0;
+
+  const made = await tina.post('/api/spaces', { name: 'AZ private', visibility: 'private' });
+  expect(made.status).toBe(201);
+  spaceId = made.body.space.id;
+  lobbyId = (await tina.post('/api/spaces', { name: 'AZ lobby', visibility: 'private' })).body.space
+    .id;
 
   await createMarket('az-open');
   await createMarket('az-quiet');
@@ -379,6 +412,52 @@ async function prepare(key: string, who: Who): Promise<Cell> {
     }
     case 'PUT /api/me/chat/reminders':
       return { path: '/api/me/chat/reminders', body: json({ enabled: true }) };
+    case 'POST /api/spaces':
+      return { path: '/api/spaces', body: json({ name: `AZ space ${n}`, visibility: 'private' }) };
+    case 'GET /api/spaces/:id':
+      return { path: `/api/spaces/${spaceId}` };
+    case 'GET /api/spaces/:id/members':
+      return { path: `/api/spaces/${spaceId}/members` };
+    case 'POST /api/spaces/:id/invites':
+      return { path: `/api/spaces/${spaceId}/invites`, body: json({ maxUses: 1 }) };
+    case 'GET /api/invites/:token':
+    case 'POST /api/invites/:token/accept': {
+      const token = await inviteToken(lobbyId);
+      const path = `/api/invites/${token}${key.startsWith('POST') ? '/accept' : ''}`;
+      return key.startsWith('GET') ? { path } : { path, body: '{}' };
+    }
+    case 'PATCH /api/spaces/:id/members/:username':
+    case 'DELETE /api/spaces/:id/members/:username': {
+      const username = await newMember(n);
+      const path = `/api/spaces/${spaceId}/members/${username}`;
+      return key.startsWith('PATCH') ? { path, body: json({ role: 'moderator' }) } : { path };
+    }
+    case 'POST /api/proposals':
+      return { path: '/api/proposals', body: json(proposalBody(n)) };
+    case 'GET /api/proposals':
+      return { path: '/api/proposals?status=pending' };
+    case 'PATCH /api/proposals/:id':
+    case 'POST /api/proposals/:id/approve':
+    case 'POST /api/proposals/:id/reject': {
+      const made = await tina.post('/api/proposals', proposalBody(n));
+      expect(made.status, JSON.stringify(made.body)).toBe(201);
+      const id = made.body.proposal.id;
+      if (key.startsWith('PATCH')) {
+        return { path: `/api/proposals/${id}`, body: json({ question: `Edited question ${n}?` }) };
+      }
+      return key.endsWith('approve')
+        ? { path: `/api/proposals/${id}/approve`, body: '{}' }
+        : { path: `/api/proposals/${id}/reject`, body: json({ reason: 'Out of scope.' }) };
+    }
+    case 'POST /api/markets/:id/comments':
+      return { path: '/api/markets/az-open/comments', body: json({ text: `Comment ${n}` }) };
+    case 'DELETE /api/comments/:id': {
+      const made = await tina.post('/api/markets/az-open/comments', { text: `Doomed ${n}` });
+      expect(made.status).toBe(201);
+      return { path: `/api/comments/${made.body.comment.id}` };
+    }
+    case 'POST /api/markets/:id/embed':
+      return { path: '/api/markets/az-open/embed', body: '{}' };
     case 'DELETE /api/me/chat/links/:platform/:teamId/:externalUserId': {
       const { code, member } = await linkCode(n);
       expect((await tina.post(`/api/integrations/links/${code}`, {})).status).toBe(200);
@@ -389,6 +468,30 @@ async function prepare(key: string, who: Who): Promise<Cell> {
       return key.startsWith('POST') ? { path, body: '{}' } : { path };
     }
   }
+}
+
+/** A fresh single-use invite to one of tina's spaces. */
+async function inviteToken(space = spaceId): Promise<string> {
+  const r = await tina.post(`/api/spaces/${space}/invites`, { maxUses: 1 });
+  expect(r.status).toBe(201);
+  return r.body.invite.token;
+}
+
+/** A new user who joined tina's space through an invite. */
+async function newMember(n: number): Promise<string> {
+  const username = `az_member_${n}`;
+  const c = new Client(server.url);
+  await c.register(username, PASSWORD);
+  expect((await c.post(`/api/invites/${await inviteToken()}/accept`, {})).status).toBe(200);
+  return username;
+}
+
+function proposalBody(n: number) {
+  return {
+    question: `Will matrix proposal ${n} pass review?`,
+    criteria: 'Resolves Yes if the reviewer approves it.',
+    closesAt: inDays(90),
+  };
 }
 
 /** A webhook that no event ever reaches: only `resolved` of a market that never resolves. */
@@ -737,7 +840,14 @@ describe('what one user can see of another', () => {
     while (Date.now() < deadline && heard.length < 4) await new Promise((r) => setTimeout(r, 20));
     expect(heard.length).toBeGreaterThanOrEqual(4);
 
-    const reads = ROUTES.filter((r) => r.method === 'GET' && r.access === 'public');
+    // Every public read that anyone may make (not tina's private space, which is 404 to them).
+    const open = (key: string) => {
+      const row = MATRIX.find(([k]) => k === key)!;
+      return row[1 + WHO.indexOf('anonymous')] === 200 && row[1 + WHO.indexOf('other')] === 200;
+    };
+    const reads = ROUTES.filter(
+      (r) => r.method === 'GET' && r.access === 'public' && open(routeKey(r)),
+    );
     const answers: unknown[] = [...heard];
     for (const r of reads) {
       const cell = await prepare(routeKey(r), 'other');

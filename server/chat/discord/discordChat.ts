@@ -18,6 +18,7 @@ import { parse } from '../../http/errors.ts';
 import { marketLink } from '../../integrations/channelCtx.ts';
 import { clip, percent } from '../../integrations/notification.ts';
 import { searchMarkets, topMovers } from '../../integrations/slashCommand.ts';
+import { ANONYMOUS } from '../../services/access.ts';
 import { once } from '../../services/context.ts';
 import { listMarkets, requireMarket } from '../../services/markets.ts';
 import { marketView } from '../../services/views.ts';
@@ -175,7 +176,7 @@ function oddsLine(m: Market): string {
 
 async function oddsCommand(c: ChatCtx, query: string): Promise<APIInteractionResponse> {
   if (query.trim()) {
-    const found = searchMarkets(await listMarkets(c.ctx, 'open'), query);
+    const found = searchMarkets(await listMarkets(c.ctx, ANONYMOUS, 'open'), query);
     if (found.length === 0)
       return message(
         `No open market matches “${clip(query, 100)}”. Try /odds alone for the top movers.`,

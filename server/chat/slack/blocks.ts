@@ -303,12 +303,19 @@ export function resolveModal(m: Market, channel: string | undefined): ModalView 
   );
 }
 
-/** `/parity new`: a question, its close date, and outcomes for multiple choice. */
-export function createModal(channel: string | undefined, today: string): ModalView {
+/**
+ * `/parity new`: a question, its close date, and outcomes for multiple choice. An admin's
+ * opens at once; anyone else's is a proposal, for which the criteria are required.
+ */
+export function createModal(
+  channel: string | undefined,
+  today: string,
+  propose = false,
+): ModalView {
   return modal(
     VIEW.create,
-    'New question',
-    'Create',
+    propose ? 'Propose a question' : 'New question',
+    propose ? 'Propose' : 'Create',
     [
       textInput('question', 'Question', { maxLength: 300, placeholder: 'Will … by …?' }),
       {
@@ -324,7 +331,7 @@ export function createModal(channel: string | undefined, today: string): ModalVi
       }),
       textInput('criteria', 'Resolution criteria', {
         multiline: true,
-        optional: true,
+        optional: !propose,
         maxLength: 5000,
       }),
     ],

@@ -58,7 +58,7 @@ const HELP = [
   '/odds <words> — the odds of matching markets; /odds alone for the top movers',
   '/parity link — link this Slack account to your Parity account; /parity unlink',
   '/parity reminders on|off — daily reminders of forecasts worth a second look',
-  '/parity new — propose a question (admins create it at once)',
+  '/parity new — propose a question (an admin’s opens at once)',
 ].join('\n');
 
 /** A default stake for the buy modal. */
@@ -195,18 +195,12 @@ async function parityCommand(c: ChatCtx, id: ChatIdentity, form: SlackCommandFor
     case 'new': {
       const actor = await actorOrPrompt(c, id);
       if (!isActor(actor)) return actor;
-      if (actor.user.role !== 'admin') {
-        throw new DomainError(
-          'forbidden',
-          'only admins can create markets (proposals are not available yet)',
-        );
-      }
       if (!form.trigger_id)
         throw new DomainError('validation_failed', 'the request has no trigger_id');
       const today = new Date(c.ctx.now().getTime() + 30 * 86_400_000).toISOString().slice(0, 10);
       await requireSlack(c).views.open({
         trigger_id: form.trigger_id,
-        view: createModal(form.channel_id, today),
+        view: createModal(form.channel_id, today, actor.user.role !== 'admin'),
       });
       return {};
     }
@@ -527,8 +521,11 @@ async function submit(
         ...(lines.length > 0 ? { outcomes: lines } : {}),
         ...(stateText(state, 'criteria') ? { criteria: stateText(state, 'criteria') } : {}),
       });
-      const m = await createFromChat(c.ctx, actor, req);
-      return `Created “${m.question}”: ${marketLink(c.channels, m.id)}`;
+      const made = await createFromChat(c.ctx, actor, req);
+      if ('market' in made) {
+        return `Created “${made.market.question}”: ${marketLink(c.channels, made.market.id)}`;
+      }
+      return `Proposed “${made.proposal.question}”. A reviewer will approve or reject it; see ${c.channels.baseUrl()}/proposals`;
     }
   }
 }

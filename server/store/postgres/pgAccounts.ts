@@ -1,12 +1,12 @@
 import type { LedgerEntry, LedgerTxInfo, PostedEntry, TradeRow, UserRow } from '../store.ts';
-import { PgChatQueries } from './pgChat.ts';
+import { PgSpacesQueries } from './pgSpaces.ts';
 import { C, toUser } from './rows.ts';
 
 /**
  * Users, sessions, API tokens and the ledger over PostgreSQL, with the semantics of
  * `SqliteQueries`. A base of `PgQueries`, which adds the rest of the port.
  */
-export class PgAccountsQueries extends PgChatQueries {
+export class PgAccountsQueries extends PgSpacesQueries {
   // ---- users, sessions, tokens
 
   async insertUser(u: UserRow): Promise<void> {
@@ -61,20 +61,22 @@ export class PgAccountsQueries extends PgChatQueries {
     userId: string,
     tokenHash: string,
     createdAt: string,
+    spaceId: string | null = null,
   ): Promise<void> {
     await this.write(
-      'INSERT INTO api_tokens (id, user_id, token_hash, created_at) VALUES ($1, $2, $3, $4)',
-      [id, userId, tokenHash, createdAt],
+      'INSERT INTO api_tokens (id, user_id, token_hash, created_at, space_id) VALUES ($1, $2, $3, $4, $5)',
+      [id, userId, tokenHash, createdAt, spaceId],
     );
   }
   async apiTokenUser(tokenHash: string): Promise<UserRow | undefined> {
-    return toUser(
-      await this.one(
-        `SELECT ${C.user('u')} FROM api_tokens t JOIN users u ON u.id = t.user_id
-         WHERE t.token_hash = $1 AND t.revoked_at IS NULL`,
-        [tokenHash],
-      ),
+    const r = await this.one(
+      `SELECT ${C.user('u')}, t.space_id AS scope_space_id FROM api_tokens t
+       JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1 AND t.revoked_at IS NULL`,
+      [tokenHash],
     );
+    const u = toUser(r);
+    if (u && r?.scope_space_id) u.scopeSpaceId = String(r.scope_space_id);
+    return u;
   }
   async revokeApiToken(id: string, userId: string, at: string): Promise<boolean> {
     const n = await this.run(

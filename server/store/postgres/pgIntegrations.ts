@@ -41,8 +41,9 @@ export class PgIntegrationsQueries implements IntegrationsQueries {
 
   async insertWebhook(w: WebhookRow): Promise<void> {
     await this.write(
-      `INSERT INTO webhooks (id, kind, url, mode, events, min_move, market_ids, secret, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      `INSERT INTO webhooks (id, kind, url, mode, events, min_move, market_ids, secret, created_at,
+        space_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
       [
         w.id,
         w.kind,
@@ -53,6 +54,7 @@ export class PgIntegrationsQueries implements IntegrationsQueries {
         w.marketIds ? JSON.stringify(w.marketIds) : null,
         w.secret,
         w.createdAt,
+        w.spaceId,
       ],
     );
   }

@@ -260,6 +260,70 @@ export const pgMigrations: readonly string[] = [
     last_reminded_at ${T}
   );
   `,
+  // 5: spaces (teams), their members and invites; proposals; comments; scopes
+  `
+  CREATE TABLE spaces (
+    id ${T} PRIMARY KEY,
+    name TEXT NOT NULL,
+    visibility ${T} NOT NULL CHECK (visibility IN ('public', 'private')),
+    created_by ${T} NOT NULL REFERENCES users(id),
+    created_at ${T} NOT NULL
+  );
+  CREATE TABLE space_members (
+    space_id ${T} NOT NULL REFERENCES spaces(id),
+    user_id ${T} NOT NULL REFERENCES users(id),
+    role ${T} NOT NULL CHECK (role IN ('owner', 'moderator', 'member')),
+    joined_at ${T} NOT NULL,
+    PRIMARY KEY (space_id, user_id)
+  );
+  CREATE INDEX space_members_user ON space_members(user_id);
+  CREATE TABLE space_invites (
+    token_hash ${T} PRIMARY KEY,
+    space_id ${T} NOT NULL REFERENCES spaces(id),
+    role ${T} NOT NULL CHECK (role IN ('moderator', 'member')),
+    created_by ${T} NOT NULL REFERENCES users(id),
+    created_at ${T} NOT NULL,
+    expires_at ${T},
+    max_uses BIGINT,
+    uses BIGINT NOT NULL DEFAULT 0
+  );
+  ALTER TABLE markets ADD COLUMN space_id ${T} REFERENCES spaces(id);
+  CREATE INDEX markets_space ON markets(space_id);
+  ALTER TABLE api_tokens ADD COLUMN space_id ${T} REFERENCES spaces(id);
+  ALTER TABLE webhooks ADD COLUMN space_id ${T} REFERENCES spaces(id);
+  CREATE TABLE proposals (
+    id ${T} PRIMARY KEY,
+    proposer_id ${T} NOT NULL REFERENCES users(id),
+    status ${T} NOT NULL CHECK (status IN ('pending', 'approved', 'rejected')),
+    question TEXT NOT NULL,
+    normalized ${T} NOT NULL,
+    description TEXT NOT NULL,
+    criteria TEXT NOT NULL,
+    type ${T} NOT NULL,
+    outcomes TEXT NOT NULL,
+    closes_at ${T} NOT NULL,
+    space_id ${T} REFERENCES spaces(id),
+    sources TEXT NOT NULL,
+    market_id ${T} REFERENCES markets(id),
+    reason TEXT,
+    created_at ${T} NOT NULL,
+    updated_at ${T} NOT NULL,
+    decided_at ${T},
+    decided_by ${T}
+  );
+  CREATE INDEX proposals_proposer ON proposals(proposer_id, created_at);
+  CREATE INDEX proposals_normalized ON proposals(normalized);
+  CREATE TABLE comments (
+    id ${ID},
+    market_id ${T} NOT NULL REFERENCES markets(id),
+    user_id ${T} NOT NULL REFERENCES users(id),
+    text TEXT NOT NULL,
+    reply_to BIGINT REFERENCES comments(id),
+    created_at ${T} NOT NULL,
+    deleted_at ${T}
+  );
+  CREATE INDEX comments_market ON comments(market_id, id);
+  `,
 ];
 
 /**

@@ -39,6 +39,7 @@ const MARKET = [
   'resolution',
   'claims',
   'created_by',
+  'space_id',
 ] as const;
 const POSITION = ['user_id', 'market_id', 'outcome_id', 'shares', 'cost_cents'] as const;
 const TRADE = [
@@ -63,6 +64,7 @@ const WEBHOOK = [
   'market_ids',
   'secret',
   'created_at',
+  'space_id',
 ] as const;
 const DELIVERY = [
   'id',
@@ -134,6 +136,7 @@ export function toMarket(r: Row | undefined): MarketRow | undefined {
     resolution: r.resolution ? JSON.parse(str(r.resolution)) : null,
     claims: JSON.parse(str(r.claims)),
     createdBy: strOrNull(r.created_by),
+    spaceId: strOrNull(r.space_id),
   };
 }
 
@@ -187,6 +190,7 @@ export function toWebhook(r: Row): WebhookRow {
     events: JSON.parse(str(r.events)),
     minMove: num(r.min_move),
     marketIds: r.market_ids ? JSON.parse(str(r.market_ids)) : null,
+    spaceId: strOrNull(r.space_id),
     secret: str(r.secret),
     createdAt: str(r.created_at),
   };

@@ -119,6 +119,7 @@ function rowOf(req: CreateMarketRequest, status: MarketStatus, n: number): Marke
         : null,
     claims: [],
     createdBy: null,
+    spaceId: null,
   };
 }
 

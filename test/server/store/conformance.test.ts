@@ -118,6 +118,7 @@ function market(over: Partial<MarketRow> = {}): MarketRow {
     resolution: null,
     claims: [],
     createdBy: null,
+    spaceId: null,
     ...over,
   };
 }
@@ -538,6 +539,7 @@ describe.each(ENGINES)('store conformance: $name', (engine) => {
         marketIds: null,
         secret: 'shh',
         createdAt: iso(0),
+        spaceId: null,
         ...over,
       });
 

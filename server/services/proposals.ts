@@ -1,0 +1,302 @@
+import { DomainError } from '../../shared/errors.ts';
+import type {
+  CreateProposalRequest,
+  Market,
+  Proposal,
+  ProposalStatus,
+  UpdateProposalRequest,
+} from '../../shared/schemas/index.ts';
+import { normalizeQuestion } from '../../shared/slug.ts';
+import type { ProposalRow } from '../store/spacesStore.ts';
+import type { Tx, UserRow } from '../store/store.ts';
+import { hasRole, requireRole, type Viewer } from './access.ts';
+import { randomId } from './accounts.ts';
+import { type Ctx, inTransaction, isoNow } from './context.ts';
+import { insertMarketInTx, marketFromRequest } from './markets.ts';
+
+/**
+ * Question proposals: any signed-in user proposes a question to the public site or to a space
+ * they belong to; the space's moderators and owners (admins for the public site, and admins
+ * everywhere) review them: edit, approve (the market opens in the same transaction) or reject
+ * with a reason.
+ */
+
+type Stored = Omit<ProposalRow, 'proposer'>;
+
+/** Whether the viewer reviews proposals of this space (null: the public site). */
+export function reviews(v: Viewer, spaceId: string | null): boolean {
+  if (v.admin) return true;
+  return spaceId !== null && hasRole(v, spaceId, 'moderator');
+}
+
+function canSee(v: Viewer, p: ProposalRow): boolean {
+  return p.proposerId === v.user?.id || reviews(v, p.spaceId);
+}
+
+function notFound(id: string): DomainError {
+  return new DomainError('not_found', `no proposal ${id}`);
+}
+
+async function duplicatesOf(
+  ctx: Ctx,
+  p: ProposalRow,
+): Promise<NonNullable<Proposal['duplicates']>> {
+  const out: NonNullable<Proposal['duplicates']> = [];
+  for (const m of await ctx.store.markets('all')) {
+    if ((m.spaceId ?? null) !== p.spaceId) continue;
+    if (m.status !== 'open' && m.status !== 'closed') continue;
+    if (normalizeQuestion(m.question) === p.normalized) {
+      out.push({ kind: 'market', id: m.id, question: m.question });
+    }
+  }
+  for (const o of await ctx.store.pendingProposalsLike(p.normalized)) {
+    if (o.id !== p.id && o.spaceId === p.spaceId) {
+      out.push({ kind: 'proposal', id: o.id, question: o.question });
+    }
+  }
+  return out;
+}
+
+export async function proposalView(ctx: Ctx, v: Viewer, p: ProposalRow): Promise<Proposal> {
+  const out: Proposal = {
+    id: p.id,
+    proposer: p.proposer,
+    status: p.status,
+    question: p.question,
+    description: p.description,
+    criteria: p.criteria,
+    type: p.type,
+    outcomes: p.outcomes,
+    closesAt: p.closesAt,
+    spaceId: p.spaceId,
+    sources: p.sources,
+    createdAt: p.createdAt,
+    updatedAt: p.updatedAt,
+  };
+  if (p.marketId) out.marketId = p.marketId;
+  if (p.reason) out.reason = p.reason;
+  if (p.decidedAt) out.decidedAt = p.decidedAt;
+  if (p.decidedBy) out.decidedBy = p.decidedBy;
+  if (p.status === 'pending' && reviews(v, p.spaceId)) out.duplicates = await duplicatesOf(ctx, p);
+  return out;
+}
+
+function requireFuture(ctx: Ctx, closesAt: string): string {
+  const t = new Date(closesAt);
+  if (t.getTime() <= ctx.now().getTime()) {
+    throw new DomainError('validation_failed', 'closesAt must be in the future', {
+      field: 'closesAt',
+    });
+  }
+  return t.toISOString();
+}
+
+function outcomesOf(type: 'binary' | 'multiple', outcomes: string[] | undefined): string[] {
+  return type === 'binary' ? ['Yes', 'No'] : (outcomes ?? []);
+}
+
+export async function createProposal(
+  ctx: Ctx,
+  v: Viewer,
+  user: UserRow,
+  req: CreateProposalRequest,
+): Promise<Proposal> {
+  const spaceId = req.spaceId ?? null;
+  if (spaceId) await requireRole(ctx.store, v, spaceId, 'member');
+  else if (v.scope) throw new DomainError('not_found', 'this token is scoped to a space');
+  const closesAt = requireFuture(ctx, req.closesAt);
+  const type = req.type ?? (req.outcomes ? 'multiple' : 'binary');
+  const row = await inTransaction(ctx, async (tx) => {
+    const at = isoNow(ctx);
+    const since = new Date(ctx.now().getTime() - 86_400_000).toISOString();
+    const limit = ctx.config.PROPOSALS_PER_DAY;
+    if ((await tx.proposalsSince(user.id, since)) >= limit) {
+      throw new DomainError('rate_limited', `at most ${limit} proposals a day`, { limit }, 3600);
+    }
+    const p: Stored = {
+      id: randomId('pr_'),
+      proposerId: user.id,
+      status: 'pending',
+      question: req.question,
+      normalized: normalizeQuestion(req.question),
+      description: req.description ?? '',
+      criteria: req.criteria,
+      type,
+      outcomes: outcomesOf(type, req.outcomes),
+      closesAt,
+      spaceId,
+      sources: req.sources ?? [],
+      marketId: null,
+      reason: null,
+      createdAt: at,
+      updatedAt: at,
+      decidedAt: null,
+      decidedBy: null,
+    };
+    await tx.insertProposal(p);
+    await tx.insertAudit({
+      at,
+      actor: user.username,
+      action: 'proposal.create',
+      marketId: null,
+      detail: { proposalId: p.id, question: p.question, ...(spaceId ? { spaceId } : {}) },
+    });
+    return (await tx.proposal(p.id))!;
+  });
+  return proposalView(ctx, v, row);
+}
+
+/** The proposals the viewer may see: their own, and all of what they review. */
+export async function listProposals(
+  ctx: Ctx,
+  v: Viewer,
+  status: ProposalStatus | undefined,
+): Promise<Proposal[]> {
+  const rows = (await ctx.store.proposals(status, 1000)).filter((p) => canSee(v, p));
+  const out: Proposal[] = [];
+  for (const p of rows) out.push(await proposalView(ctx, v, p));
+  return out;
+}
+
+async function lockPending(tx: Tx, v: Viewer, id: string): Promise<ProposalRow> {
+  const p = await tx.proposalForUpdate(id);
+  if (!p || !canSee(v, p)) throw notFound(id);
+  if (p.status !== 'pending') {
+    throw new DomainError('conflict', `the proposal is ${p.status}`, { status: p.status });
+  }
+  return p;
+}
+
+function edited(ctx: Ctx, p: ProposalRow, req: UpdateProposalRequest, at: string): Stored {
+  const type = req.type ?? (req.outcomes ? 'multiple' : p.type);
+  const outcomes =
+    req.type !== undefined || req.outcomes !== undefined
+      ? outcomesOf(type, req.outcomes)
+      : p.outcomes;
+  const question = req.question ?? p.question;
+  return {
+    ...p,
+    question,
+    normalized: normalizeQuestion(question),
+    description: req.description ?? p.description,
+    criteria: req.criteria ?? p.criteria,
+    type,
+    outcomes,
+    closesAt: req.closesAt ? requireFuture(ctx, req.closesAt) : p.closesAt,
+    sources: req.sources ?? p.sources,
+    updatedAt: at,
+  };
+}
+
+/** The proposer edits their pending proposal; a reviewer may too, before deciding. */
+export async function updateProposal(
+  ctx: Ctx,
+  v: Viewer,
+  id: string,
+  req: UpdateProposalRequest,
+): Promise<Proposal> {
+  const row = await inTransaction(ctx, async (tx) => {
+    const p = await lockPending(tx, v, id);
+    const at = isoNow(ctx);
+    const next = edited(ctx, p, req, at);
+    await tx.saveProposal(next);
+    await tx.insertAudit({
+      at,
+      actor: v.user!.username,
+      action: 'proposal.edit',
+      marketId: null,
+      detail: { proposalId: id, fields: Object.keys(req) },
+    });
+    return (await tx.proposal(id))!;
+  });
+  return proposalView(ctx, v, row);
+}
+
+function requireReviewer(v: Viewer, p: ProposalRow): void {
+  if (!reviews(v, p.spaceId)) {
+    throw new DomainError('forbidden', "only the space's moderators (or admins) review proposals");
+  }
+}
+
+/**
+ * Approves a pending proposal, with the reviewer's last edits: its market opens in the same
+ * transaction, created in the proposer's name (they are credited with the question).
+ */
+export async function approveProposal(
+  ctx: Ctx,
+  v: Viewer,
+  id: string,
+  req: UpdateProposalRequest,
+): Promise<{ proposal: Proposal; market: Market }> {
+  const first = await ctx.store.proposal(id);
+  if (!first || !canSee(v, first)) throw notFound(id);
+  requireReviewer(v, first);
+  const preview = edited(ctx, first, req, isoNow(ctx));
+  const def = await marketFromRequest(ctx, {
+    question: preview.question,
+    description: preview.description,
+    criteria: preview.criteria,
+    closesAt: preview.closesAt,
+    ...(preview.type === 'multiple' ? { type: 'multiple', outcomes: preview.outcomes } : {}),
+    ...(preview.spaceId ? { spaceId: preview.spaceId } : {}),
+  });
+  const { row, market } = await inTransaction(ctx, async (tx, events) => {
+    const p = await lockPending(tx, v, id);
+    requireReviewer(v, p);
+    const at = isoNow(ctx);
+    const next = edited(ctx, p, req, at);
+    const market = await insertMarketInTx(ctx, tx, events, p.proposer, {
+      ...def,
+      question: next.question,
+      description: next.description,
+      criteria: next.criteria,
+      closesAt: next.closesAt,
+    });
+    await tx.saveProposal({
+      ...next,
+      status: 'approved',
+      marketId: market.id,
+      decidedAt: at,
+      decidedBy: v.user?.username ?? 'system',
+    });
+    await tx.insertAudit({
+      at,
+      actor: v.user?.username ?? 'system',
+      action: 'proposal.approve',
+      marketId: market.id,
+      detail: { proposalId: id, proposer: p.proposer, edited: Object.keys(req) },
+    });
+    return { row: (await tx.proposal(id))!, market };
+  });
+  return { proposal: await proposalView(ctx, v, row), market };
+}
+
+export async function rejectProposal(
+  ctx: Ctx,
+  v: Viewer,
+  id: string,
+  reason: string,
+): Promise<Proposal> {
+  const row = await inTransaction(ctx, async (tx) => {
+    const p = await lockPending(tx, v, id);
+    requireReviewer(v, p);
+    const at = isoNow(ctx);
+    await tx.saveProposal({
+      ...p,
+      status: 'rejected',
+      reason,
+      updatedAt: at,
+      decidedAt: at,
+      decidedBy: v.user?.username ?? 'system',
+    });
+    await tx.insertAudit({
+      at,
+      actor: v.user?.username ?? 'system',
+      action: 'proposal.reject',
+      marketId: null,
+      detail: { proposalId: id, proposer: p.proposer, reason },
+    });
+    return (await tx.proposal(id))!;
+  });
+  return proposalView(ctx, v, row);
+}
