@@ -11,6 +11,7 @@ import {
 } from '../../shared/schemas/index.ts';
 import {
   canSeeMarket,
+  noMarket,
   requireRole,
   requireVisibleMarket,
   requireVisibleSpace,
@@ -41,13 +42,15 @@ export function marketRoutes(ctx: Ctx): Router {
    * its markets. Anyone else gets what they would get for a market that does not exist.
    */
   const manager = async (req: Request, res: Response): Promise<UserRow> => {
-    const m = await ctx.store.market(id(req.params.id));
+    const marketId = id(req.params.id);
+    const user = requireUser(res);
+    const m = await ctx.store.market(marketId);
     const v = await viewer(ctx, req, res);
-    if (m?.spaceId && (await canSeeMarket(ctx.store, v, m))) {
-      await requireRole(ctx.store, v, m.spaceId, 'moderator');
-      return requireUser(res);
-    }
-    return requireAdmin(res);
+    // A market the caller may not see is one that does not exist.
+    if (!m || !(await canSeeMarket(ctx.store, v, m))) throw noMarket(marketId);
+    if (m.spaceId) await requireRole(ctx.store, v, m.spaceId, 'moderator');
+    else requireAdmin(res);
+    return user;
   };
 
   r.get('/markets', async (req, res) => {

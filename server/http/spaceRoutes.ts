@@ -1,5 +1,4 @@
 import { Router } from 'express';
-import { DomainError } from '../../shared/errors.ts';
 import {
   CommentId,
   type CommentResponse,
@@ -45,21 +44,11 @@ import { requireUser } from './auth.ts';
 import { jsonBody, parse } from './errors.ts';
 import { baseUrlOf, viewer } from './viewer.ts';
 
-/** A path parameter that names nothing when malformed: 404, as for one that is not there. */
-function pathId<T>(
-  schema: { safeParse(v: unknown): { success: boolean; data?: T } },
-  v: unknown,
-  what: string,
-): T {
-  const r = schema.safeParse(v);
-  if (!r.success) throw new DomainError('not_found', `no ${what} ${String(v).slice(0, 100)}`);
-  return r.data as T;
-}
-
 /** Spaces and their members and invites, question proposals, comments and embed links. */
 export function spaceRoutes(ctx: Ctx): Router {
   const r = Router();
-  const space = (v: unknown) => pathId<string>(SpaceId, v, 'space');
+  // Path parameters: malformed is 400 (as for market ids); well-formed but unknown, 404.
+  const space = (v: unknown) => parse(SpaceId, v);
 
   r.post('/spaces', async (req, res) => {
     const user = requireUser(res);
@@ -85,12 +74,12 @@ export function spaceRoutes(ctx: Ctx): Router {
   });
 
   r.get('/invites/:token', async (req, res) => {
-    res.json(await previewInvite(ctx, pathId<string>(InviteToken, req.params.token, 'invite')));
+    res.json(await previewInvite(ctx, parse(InviteToken, req.params.token)));
   });
 
   r.post('/invites/:token/accept', async (req, res) => {
     const user = requireUser(res);
-    const token = pathId<string>(InviteToken, req.params.token, 'invite');
+    const token = parse(InviteToken, req.params.token);
     jsonBody(req);
     res.json({ space: await acceptInvite(ctx, user, token) });
   });
@@ -104,7 +93,7 @@ export function spaceRoutes(ctx: Ctx): Router {
     requireUser(res);
     const v = await viewer(ctx, req, res);
     const id = space(req.params.id);
-    const username = pathId<string>(Username, req.params.username, 'member');
+    const username = parse(Username, req.params.username);
     const body = parse(UpdateMemberRequest, jsonBody(req));
     res.json({ member: await changeRole(ctx, v, id, username, body.role) });
   });
@@ -113,14 +102,14 @@ export function spaceRoutes(ctx: Ctx): Router {
     requireUser(res);
     const v = await viewer(ctx, req, res);
     const id = space(req.params.id);
-    const username = pathId<string>(Username, req.params.username, 'member');
+    const username = parse(Username, req.params.username);
     await removeMember(ctx, v, id, username);
     res.status(204).end();
   });
 
   // ---- proposals
 
-  const proposal = (v: unknown) => pathId<string>(ProposalId, v, 'proposal');
+  const proposal = (v: unknown) => parse(ProposalId, v);
 
   r.post('/proposals', async (req, res) => {
     const user = requireUser(res);
@@ -159,7 +148,7 @@ export function spaceRoutes(ctx: Ctx): Router {
 
   // ---- comments
 
-  const market = (v: unknown) => pathId<string>(MarketId, v, 'market');
+  const market = (v: unknown) => parse(MarketId, v);
 
   r.get('/markets/:id/comments', async (req, res) => {
     const v = await viewer(ctx, req, res);
@@ -178,7 +167,7 @@ export function spaceRoutes(ctx: Ctx): Router {
 
   r.delete('/comments/:id', async (req, res) => {
     requireUser(res);
-    const id = pathId<string>(CommentId, req.params.id, 'comment');
+    const id = parse(CommentId, req.params.id);
     await deleteComment(ctx, await viewer(ctx, req, res), Number(id));
     res.status(204).end();
   });

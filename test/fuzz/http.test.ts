@@ -52,7 +52,13 @@ const count = (family: string) => {
 
 beforeAll(async () => {
   s = await startFuzzServer({
-    env: { SEED: 'off', SLACK_SIGNING_SECRET: SLACK_SECRET, LOGINS_PER_15_MIN: '100000' },
+    env: {
+      SEED: 'off',
+      SLACK_SIGNING_SECRET: SLACK_SECRET,
+      LOGINS_PER_15_MIN: '100000',
+      PROPOSALS_PER_DAY: '100000',
+      COMMENTS_PER_MINUTE: '100000',
+    },
   });
   admin = await adminClient(s.url);
   trader = new Client(s.url);
@@ -163,12 +169,27 @@ interface BodyTarget {
 /** A valid value for each path parameter, where a case varies another or none. */
 const PATH_VALUES = {
   id: 'fz-bin',
+  token: 'Fz0123456789abcdefghijklmnopqrsT',
   username: 'fz_trader',
   code: 'Fz0123456789abcdefghijklmnopqrst',
   platform: 'slack',
   teamId: 'TFUZZ',
   externalUserId: 'UFUZZ',
 };
+
+/** Well-formed ids of each kind, for a route's parameters that `PATH_VALUES` does not fit. */
+const SAMPLE_IDS = ['sp_FuzzFuzzFuzzFuzz', 'pr_FuzzFuzzFuzzFuzz', '999999'];
+
+/** Valid values for every parameter of a route: PATH_VALUES, or a sample its schema accepts. */
+function validParams(r: RouteSpec): Record<string, string> {
+  const out: Record<string, string> = { ...PATH_VALUES };
+  for (const [name, schema] of Object.entries(r.params ?? {})) {
+    if (schema.safeParse(out[name]).success) continue;
+    const fit = SAMPLE_IDS.find((v) => schema.safeParse(v).success);
+    if (fit) out[name] = fit;
+  }
+  return out;
+}
 
 const tradeExtra = ['shares', 'amountCents', 'toProbability', 'maxCostCents', 'idempotencyKey'];
 
@@ -186,7 +207,32 @@ const BODY_TARGETS: BodyTarget[] = [
     runs: 60,
   },
   { key: 'POST /api/auth/logout', who: botClient(), valid: {}, extra: ['note'], runs: 60 },
-  { key: 'POST /api/me/tokens', who: traderClient(), valid: {}, runs: 60 },
+  { key: 'POST /api/me/tokens', who: traderClient(), valid: {}, extra: ['spaceId'], runs: 60 },
+  {
+    key: 'POST /api/spaces',
+    who: traderClient(),
+    valid: { name: 'A fuzzed space', visibility: 'private' },
+    runs: 60,
+  },
+  {
+    key: 'POST /api/proposals',
+    who: traderClient(),
+    valid: {
+      question: 'A fuzzed proposal?',
+      criteria: 'Resolves on the record.',
+      closesAt: '2099-01-01T00:00:00Z',
+    },
+    extra: ['description', 'type', 'outcomes', 'sources', 'spaceId'],
+    runs: 100,
+  },
+  {
+    key: 'POST /api/markets/:id/comments',
+    who: traderClient(),
+    params: { id: 'fz-bin' },
+    valid: { text: 'A fuzzed comment' },
+    extra: ['replyTo'],
+    runs: 80,
+  },
   {
     key: 'POST /api/markets',
     who: adminClient_(),
@@ -627,6 +673,14 @@ describe('generated path parameters', () => {
     'POST /api/markets/:id/close': '{}',
     'POST /api/markets/:id/resolve': '{"outcomeId":"yes"}',
     'POST /api/markets/:id/unresolve': '{}',
+    'POST /api/markets/:id/comments': '{"text":"hi"}',
+    'POST /api/markets/:id/embed': '{}',
+    'POST /api/spaces/:id/invites': '{}',
+    'POST /api/invites/:token/accept': '{}',
+    'PATCH /api/spaces/:id/members/:username': '{"role":"member"}',
+    'PATCH /api/proposals/:id': '{}',
+    'POST /api/proposals/:id/approve': '{}',
+    'POST /api/proposals/:id/reject': '{"reason":"Not a question."}',
   };
   const withParams = ROUTES.filter((r) => r.params);
   for (const r of withParams) {
@@ -645,7 +699,7 @@ describe('generated path parameters', () => {
           }
           // An encoded slash still matches one segment, decoded to a value no schema allows.
           const schemaOk = decoded !== undefined && r.params![name]!.safeParse(decoded).success;
-          const path = fillPath(r.path, { ...PATH_VALUES, [name]: segment });
+          const path = fillPath(r.path, { ...validParams(r), [name]: segment });
           const body = bodies[routeKey(r)];
           const before = await fullSnapshot(s.parity);
           const a = await rawRequest(s.url, r.method, path, {
@@ -733,7 +787,7 @@ describe('generated headers', () => {
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...ROUTES.map(routeKey)), header, async (key, value) => {
         const r = route(key);
-        const path = fillPath(r.path, PATH_VALUES);
+        const path = fillPath(r.path, validParams(r));
         const before = await fullSnapshot(s.parity);
         const a = await rawRequest(s.url, r.method, path, {
           headers: { authorization: value, origin: s.url, 'content-type': 'application/json' },
@@ -777,7 +831,7 @@ describe('generated headers', () => {
         }),
         async (key, headers) => {
           const r = route(key);
-          const path = fillPath(r.path, PATH_VALUES);
+          const path = fillPath(r.path, validParams(r));
           const before = await fullSnapshot(s.parity);
           const a = await rawRequest(s.url, r.method, path, {
             headers,
