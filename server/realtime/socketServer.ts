@@ -377,7 +377,7 @@ export function createSocketServer(
     if (!(await isPrivate(spaceId))) return;
     for (const id of [...(io.sockets.adapter.rooms.get(room.user(userId)) ?? [])]) {
       const socket = io.sockets.sockets.get(id);
-      if (!socket || !socket.rooms.has(room.feed)) continue;
+      if (!socket?.rooms.has(room.feed)) continue;
       if (socket.data.scopeSpaceId && socket.data.scopeSpaceId !== spaceId) continue;
       socket.join(room.space(spaceId));
     }
