@@ -3,7 +3,7 @@ import { clip } from '../integrations/clip.ts';
 import { largestMove, percent } from '../integrations/notification.ts';
 import { safeRequest } from '../integrations/safeRequest.ts';
 import { escapeMrkdwn } from '../integrations/slackFormat.ts';
-import { viewerOf } from '../services/access.ts';
+import { hasRole, viewerOf } from '../services/access.ts';
 import { listMarkets } from '../services/markets.ts';
 import { marketView } from '../services/views.ts';
 import type { ChatLinkRow } from '../store/chatStore.ts';
@@ -46,8 +46,10 @@ export async function remindersFor(c: ChatCtx, user: UserRow, now: Date): Promis
       `“${m.question}”: you said ${describeVector(m, f.probabilities)} on ${f.createdAt.slice(0, 10)}; the market has moved from ${describeVector(m, then)} to ${describeVector(m, current)}. Reaffirm or update: /forecast ${m.id} ${forecastHint(m, f.probabilities)}`,
     );
   }
-  if (user.role === 'admin') {
-    for (const row of await ctx.store.markets('closed')) {
+  // Closed markets awaiting resolution: an admin's, and a space moderator's of their spaces.
+  for (const row of await ctx.store.markets('closed')) {
+    const manages = row.spaceId ? hasRole(v, row.spaceId, 'moderator') : v.admin;
+    if (manages) {
       const m = marketView(row);
       const closed = row.closedAt ?? row.closesAt;
       if (now.getTime() - Date.parse(closed) < UNRESOLVED_MS) continue;

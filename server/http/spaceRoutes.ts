@@ -18,7 +18,7 @@ import {
   UpdateProposalRequest,
   Username,
 } from '../../shared/schemas/index.ts';
-import { requireVisibleMarket } from '../services/access.ts';
+import { requireVisibleMarket, requireVisibleSpace } from '../services/access.ts';
 import { addComment, deleteComment, listComments } from '../services/comments.ts';
 import type { Ctx } from '../services/context.ts';
 import { embedToken } from '../services/embeds.ts';
@@ -29,6 +29,7 @@ import {
   rejectProposal,
   updateProposal,
 } from '../services/proposals.ts';
+import { spaceCalibration } from '../services/scores.ts';
 import {
   acceptInvite,
   changeRole,
@@ -63,6 +64,13 @@ export function spaceRoutes(ctx: Ctx): Router {
   r.get('/spaces/:id', async (req, res) => {
     const v = await viewer(ctx, req, res);
     res.json({ space: await getSpace(ctx, v, space(req.params.id)) });
+  });
+
+  r.get('/spaces/:id/calibration', async (req, res) => {
+    const v = await viewer(ctx, req, res);
+    const id = space(req.params.id);
+    await requireVisibleSpace(ctx.store, v, id);
+    res.json(await spaceCalibration(ctx, id));
   });
 
   r.post('/spaces/:id/invites', async (req, res) => {

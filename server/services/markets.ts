@@ -41,6 +41,8 @@ export interface NewMarket {
   claims: Claim[];
   /** The space it belongs to; null: the public site. */
   spaceId: string | null;
+  /** Who proposed it, when it opens from a proposal. */
+  proposedBy?: string;
 }
 
 /** Turns a create request into a market definition, checking what the schema cannot. */

@@ -220,7 +220,7 @@ function requireReviewer(v: Viewer, p: ProposalRow): void {
 
 /**
  * Approves a pending proposal, with the reviewer's last edits: its market opens in the same
- * transaction, created in the proposer's name (they are credited with the question).
+ * transaction, created by the reviewer and credited to the proposer (`proposedBy`).
  */
 export async function approveProposal(
   ctx: Ctx,
@@ -245,8 +245,9 @@ export async function approveProposal(
     requireReviewer(v, p);
     const at = isoNow(ctx);
     const next = edited(ctx, p, req, at);
-    const market = await insertMarketInTx(ctx, tx, events, p.proposer, {
+    const market = await insertMarketInTx(ctx, tx, events, v.user?.username ?? 'system', {
       ...def,
+      proposedBy: p.proposer,
       question: next.question,
       description: next.description,
       criteria: next.criteria,

@@ -9,6 +9,7 @@ import type {
   ProfileResponse,
   Scores,
   ScoresResponse,
+  SpaceCalibrationResponse,
 } from '../../shared/schemas/index.ts';
 import {
   type ScoreSet,
@@ -17,7 +18,7 @@ import {
   type Timeline,
 } from '../../shared/scoring.ts';
 import type { MarketRow } from '../store/store.ts';
-import { type Viewer, visibleOnly } from './access.ts';
+import { ANONYMOUS, type Viewer, visibleOnly } from './access.ts';
 import type { Ctx } from './context.ts';
 import { requireMarket } from './markets.ts';
 import { userAccount } from './views.ts';
@@ -217,7 +218,8 @@ export async function leaderboard(
   metric: LeaderboardMetric,
   spaceId?: string,
 ): Promise<LeaderboardResponse> {
-  const markets = await scopeMarkets(ctx, v, spaceId);
+  // The site's leaderboard is the same for everyone: what anyone may see.
+  const markets = await scopeMarkets(ctx, spaceId ? v : ANONYMOUS, spaceId);
   let totals = new Map<string, { sum: number; count: number }>();
   if (metric === 'profit') {
     totals = await profits(ctx, markets);
@@ -286,6 +288,43 @@ export async function userProfile(ctx: Ctx, v: Viewer, username: string): Promis
       profitCents: await profitOfUser(ctx, u.id, markets),
       calibration: calibrationBins(points),
     },
+  };
+}
+
+/**
+ * How well a space's forecasters did together: every forecast made before the cutoff on the
+ * space's resolved markets, binned, and the mean Brier score of their forecasters per market.
+ */
+export async function spaceCalibration(
+  ctx: Ctx,
+  spaceId: string,
+): Promise<SpaceCalibrationResponse> {
+  const points: Outcome01[] = [];
+  let forecasts = 0;
+  let resolved = 0;
+  let brierSum = 0;
+  let brierCount = 0;
+  for (const m of await ctx.store.markets('resolved')) {
+    if (m.spaceId !== spaceId) continue;
+    resolved += 1;
+    const s = await scoring(ctx, m);
+    for (const score of s.byUser.values()) {
+      if (score.brier === null) continue;
+      brierSum += score.brier;
+      brierCount += 1;
+    }
+    const cutoff = scoringWindow(m).cutoffAt ?? Date.parse(m.closesAt);
+    for (const f of await ctx.store.forecastsOfMarket(m.id)) {
+      if (Date.parse(f.createdAt) >= cutoff) continue;
+      forecasts += 1;
+      points.push(...binaryPointsOf(f.probabilities, s.outcomeIndex));
+    }
+  }
+  return {
+    forecasts,
+    resolved,
+    brier: brierCount ? brierSum / brierCount : null,
+    calibration: calibrationBins(points),
   };
 }
 

@@ -37,6 +37,7 @@ export function marketView(m: MarketRow): Market {
     claims: m.claims,
   };
   if (m.spaceId) out.spaceId = m.spaceId;
+  if (m.proposedBy) out.proposedBy = m.proposedBy;
   return out;
 }
 

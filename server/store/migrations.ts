@@ -246,6 +246,7 @@ export const migrations: readonly string[] = [
     uses INTEGER NOT NULL DEFAULT 0
   ) WITHOUT ROWID;
   ALTER TABLE markets ADD COLUMN space_id TEXT REFERENCES spaces(id);
+  ALTER TABLE markets ADD COLUMN proposed_by TEXT;
   CREATE INDEX markets_space ON markets(space_id);
   ALTER TABLE api_tokens ADD COLUMN space_id TEXT REFERENCES spaces(id);
   ALTER TABLE webhooks ADD COLUMN space_id TEXT REFERENCES spaces(id);

@@ -58,6 +58,7 @@ function toMarket(r: Row | undefined): MarketRow | undefined {
     claims: JSON.parse(r.claims as string),
     createdBy: (r.created_by as string | null) ?? null,
     spaceId: (r.space_id as string | null) ?? null,
+    proposedBy: (r.proposed_by as string | null) ?? null,
   };
 }
 
@@ -275,8 +276,8 @@ export class SqliteQueries implements Sync<Queries> {
     this.s(
       `INSERT INTO markets (id, question, description, criteria, tags, type, outcomes, q, liquidity,
         status, created_at, closes_at, closed_at, volume_cents, seq, resolution, claims, created_by,
-        space_id)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        space_id, proposed_by)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
       m.id,
       m.question,
@@ -297,6 +298,7 @@ export class SqliteQueries implements Sync<Queries> {
       JSON.stringify(m.claims),
       m.createdBy,
       m.spaceId,
+      m.proposedBy ?? null,
     );
   }
   market(id: string): MarketRow | undefined {

@@ -57,6 +57,8 @@ export interface MarketRow {
   createdBy: string | null;
   /** The space the market belongs to; null: the public site. */
   spaceId: string | null;
+  /** The username of whoever proposed the question, when it opened from a proposal. */
+  proposedBy?: string | null;
 }
 
 /** The mutable part of a market, written after each state change. */

@@ -77,6 +77,8 @@ export const Market = z.object({
   claims: z.array(Claim),
   /** The space the market belongs to; absent or null: the public site. */
   spaceId: SpaceId.nullable().optional(),
+  /** Who proposed the question, when the market opened from an approved proposal. */
+  proposedBy: Username.optional(),
 });
 export type Market = z.infer<typeof Market>;
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { IsoTime, MarketId, MarketType, OutcomeId, SpaceId, text, Username } from './common.ts';
-import { Market } from './objects.ts';
+import { CalibrationBin, Market } from './objects.ts';
 
 /** Spaces (teams and their privacy), question proposals and comments, as in API.md. */
 
@@ -70,6 +70,17 @@ export const UpdateMemberRequest = z.object({ role: SpaceRole }).strict();
 export type UpdateMemberRequest = z.infer<typeof UpdateMemberRequest>;
 export const MemberResponse = z.object({ member: Member });
 export type MemberResponse = z.infer<typeof MemberResponse>;
+
+/** How a space's forecasters did together on its resolved markets. */
+export const SpaceCalibrationResponse = z.object({
+  /** Forecasts made before their market's cutoff. */
+  forecasts: z.number().int(),
+  resolved: z.number().int(),
+  /** Mean Brier score of the space's forecasters, per market they forecast. */
+  brier: z.number().nullable(),
+  calibration: z.array(CalibrationBin),
+});
+export type SpaceCalibrationResponse = z.infer<typeof SpaceCalibrationResponse>;
 
 /** A signed embed URL of a private market, made by a member. */
 export const EmbedLinkResponse = z.object({ url: z.string(), token: z.string() });

@@ -103,6 +103,7 @@ const MATRIX: [string, ...Record<Who, number>[keyof Record<Who, number>][]][] = 
   ['GET /api/invites/:token',                  200, 200,  200,  200,  200,   401,    200,    200],
   ['POST /api/invites/:token/accept',          401, 200,  200,  200,  200,   401,    401,    200],
   ['GET /api/spaces/:id/members',              404, 200,  404,  200,  200,   401,    404,    200],
+  ['GET /api/spaces/:id/calibration',          404, 200,  404,  200,  200,   401,    404,    200],
   ['PATCH /api/spaces/:id/members/:username',  401, 200,  404,  200,  200,   401,    401,    200],
   ['DELETE /api/spaces/:id/members/:username', 401, 204,  404,  204,  204,   401,    401,    204],
   // Proposals: tina's, to the public site, whose reviewers are the admins.
@@ -417,7 +418,8 @@ async function prepare(key: string, who: Who): Promise<Cell> {
     case 'GET /api/spaces/:id':
       return { path: `/api/spaces/${spaceId}` };
     case 'GET /api/spaces/:id/members':
-      return { path: `/api/spaces/${spaceId}/members` };
+    case 'GET /api/spaces/:id/calibration':
+      return { path: key.split(' ')[1]!.replace(':id', spaceId) };
     case 'POST /api/spaces/:id/invites':
       return { path: `/api/spaces/${spaceId}/invites`, body: json({ maxUses: 1 }) };
     case 'GET /api/invites/:token':

@@ -52,6 +52,7 @@ import {
   ScoresResponse,
   SimulationRequest,
   SimulationResponse,
+  SpaceCalibrationResponse,
   SpaceId,
   SpaceResponse,
   SpacesResponse,
@@ -434,6 +435,14 @@ export const ROUTES: RouteSpec[] = [
     access: 'public',
     okStatus: 200,
     response: SpaceResponse,
+    params: { id: SpaceId },
+  },
+  {
+    method: 'GET',
+    path: '/api/spaces/:id/calibration',
+    access: 'public',
+    okStatus: 200,
+    response: SpaceCalibrationResponse,
     params: { id: SpaceId },
   },
   {

@@ -31,6 +31,7 @@ type Kind = (typeof KINDS)[number];
 const MATRIX: [string, Record<Kind, [number, number, number, number, number, number]>][] = [
   //                                                anon  non  mem  mod  own  admin
   ['GET /api/spaces/:id',                   { public: [200, 200, 200, 200, 200, 200], private: [404, 404, 200, 200, 200, 200] }],
+  ['GET /api/spaces/:id/calibration',       { public: [200, 200, 200, 200, 200, 200], private: [404, 404, 200, 200, 200, 200] }],
   ['GET /api/spaces/:id/members',           { public: [200, 200, 200, 200, 200, 200], private: [404, 404, 200, 200, 200, 200] }],
   ['POST /api/spaces/:id/invites',          { public: [401, 403, 403, 201, 201, 201], private: [401, 404, 403, 201, 201, 201] }],
   ['PATCH /api/spaces/:id/members/:username',{ public: [401, 403, 403, 403, 200, 200], private: [401, 404, 403, 403, 200, 200] }],
@@ -163,6 +164,7 @@ async function prepare(key: string, kind: Kind): Promise<Cell> {
   switch (key) {
     case 'GET /api/spaces/:id':
     case 'GET /api/spaces/:id/members':
+    case 'GET /api/spaces/:id/calibration':
       return { path: path.replace(':id', s.id) };
     case 'POST /api/spaces/:id/invites':
       return { path: path.replace(':id', s.id), body: { maxUses: 1 } };

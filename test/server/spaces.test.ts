@@ -398,6 +398,30 @@ describe('privacy', () => {
   });
 });
 
+describe('a space’s record', () => {
+  it('its leaderboard and calibration count its markets only', async () => {
+    const olga = await user('olga');
+    const s = await space(olga, 'private');
+    const mem = await user('mem');
+    await join(mem, s.id, olga);
+    const id = await market(olga, s.id, 'Will the record be counted?');
+    expect((await mem.post(`/api/markets/${id}/forecasts`, { probability: 0.9 })).status).toBe(201);
+    expect(
+      (await mem.post(`/api/markets/${id}/trades`, { outcomeId: 'yes', amountCents: 1000 })).status,
+    ).toBe(200);
+    expect((await olga.post(`/api/markets/${id}/resolve`, { outcomeId: 'yes' })).status).toBe(200);
+    const cal = await mem.get(`/api/spaces/${s.id}/calibration`);
+    expect(cal.body).toMatchObject({ forecasts: 1, resolved: 1 });
+    expect(cal.body.brier).toBeCloseTo(0.01, 6);
+    const board = (await mem.get(`/api/leaderboard?metric=profit&spaceId=${s.id}`)).body.entries;
+    expect(board.map((e: any) => e.username)).toEqual([mem.username]);
+    expect(board[0].value).toBeGreaterThan(0);
+    // The site's leaderboard does not count it.
+    const site = (await mem.get('/api/leaderboard?metric=brier')).body.entries;
+    expect(site.map((e: any) => e.username)).not.toContain(mem.username);
+  });
+});
+
 describe('chat and spaces', () => {
   async function command(command: string, text: string, slackUser: string) {
     const body = new URLSearchParams({

@@ -288,6 +288,7 @@ export const pgMigrations: readonly string[] = [
     uses BIGINT NOT NULL DEFAULT 0
   );
   ALTER TABLE markets ADD COLUMN space_id ${T} REFERENCES spaces(id);
+  ALTER TABLE markets ADD COLUMN proposed_by ${T};
   CREATE INDEX markets_space ON markets(space_id);
   ALTER TABLE api_tokens ADD COLUMN space_id ${T} REFERENCES spaces(id);
   ALTER TABLE webhooks ADD COLUMN space_id ${T} REFERENCES spaces(id);

@@ -31,8 +31,9 @@ export class PgQueries extends PgAccountsQueries implements Tx {
     await this.write(
       `INSERT INTO markets (id, question, description, criteria, tags, type, outcomes, q, liquidity,
         status, created_at, closes_at, closed_at, volume_cents, seq, resolution, claims, created_by,
-        space_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`,
+        space_id, proposed_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
+        $20)`,
       [
         m.id,
         m.question,
@@ -53,6 +54,7 @@ export class PgQueries extends PgAccountsQueries implements Tx {
         JSON.stringify(m.claims),
         m.createdBy,
         m.spaceId,
+        m.proposedBy ?? null,
       ],
     );
   }

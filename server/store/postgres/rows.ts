@@ -40,6 +40,7 @@ const MARKET = [
   'claims',
   'created_by',
   'space_id',
+  'proposed_by',
 ] as const;
 const POSITION = ['user_id', 'market_id', 'outcome_id', 'shares', 'cost_cents'] as const;
 const TRADE = [
@@ -137,6 +138,7 @@ export function toMarket(r: Row | undefined): MarketRow | undefined {
     claims: JSON.parse(str(r.claims)),
     createdBy: strOrNull(r.created_by),
     spaceId: strOrNull(r.space_id),
+    proposedBy: strOrNull(r.proposed_by),
   };
 }
 
