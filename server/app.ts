@@ -144,7 +144,7 @@ function buildApp(
   });
   api.use(authRoutes(ctx, redis));
   api.use(marketRoutes(ctx));
-  api.use(spaceRoutes(ctx));
+  api.use(spaceRoutes(ctx, redis));
   api.use(userRoutes(ctx));
   api.use(adminRoutes(ctx, sim));
   api.use(integrationRoutes);

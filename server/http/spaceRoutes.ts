@@ -1,4 +1,6 @@
 import { Router } from 'express';
+import type { Redis } from 'ioredis';
+import { DomainError } from '../../shared/errors.ts';
 import {
   CommentId,
   type CommentResponse,
@@ -43,11 +45,16 @@ import {
 } from '../services/spaces.ts';
 import { requireUser } from './auth.ts';
 import { jsonBody, parse } from './errors.ts';
+import { RateLimiter } from './rateLimit.ts';
 import { baseUrlOf, viewer } from './viewer.ts';
 
 /** Spaces and their members and invites, question proposals, comments and embed links. */
-export function spaceRoutes(ctx: Ctx): Router {
+export function spaceRoutes(ctx: Ctx, redis?: Redis): Router {
   const r = Router();
+  const commentLimit = new RateLimiter(ctx.config.COMMENTS_PER_MINUTE, 60_000, {
+    redis,
+    prefix: `${ctx.config.REDIS_PREFIX}:rl:comments`,
+  });
   // Path parameters: malformed is 400 (as for market ids); well-formed but unknown, 404.
   const space = (v: unknown) => parse(SpaceId, v);
 
@@ -169,6 +176,16 @@ export function spaceRoutes(ctx: Ctx): Router {
     const id = market(req.params.id);
     const body = parse(CreateCommentRequest, jsonBody(req));
     const v = await viewer(ctx, req, res);
+    await requireVisibleMarket(ctx.store, v, id);
+    const hit = await commentLimit.hit(user.id);
+    if (!hit.ok) {
+      throw new DomainError(
+        'rate_limited',
+        `at most ${ctx.config.COMMENTS_PER_MINUTE} comments a minute`,
+        { retryAfter: hit.retryAfterSeconds },
+        hit.retryAfterSeconds,
+      );
+    }
     const out: CommentResponse = { comment: await addComment(ctx, v, user, id, body) };
     res.status(201).json(out);
   });

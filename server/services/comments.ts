@@ -56,29 +56,6 @@ export async function listComments(ctx: Ctx, v: Viewer, marketId: string): Promi
   return (await ctx.store.commentsOfMarket(m.id)).map((c) => commentView(c, context));
 }
 
-const recent = new WeakMap<Ctx, Map<string, number[]>>();
-
-/** At most COMMENTS_PER_MINUTE comments a minute per user (on this node). */
-function throttle(ctx: Ctx, userId: string): void {
-  let perCtx = recent.get(ctx);
-  if (!perCtx) {
-    perCtx = new Map();
-    recent.set(ctx, perCtx);
-  }
-  const now = ctx.now().getTime();
-  const times = (perCtx.get(userId) ?? []).filter((t) => t > now - 60_000);
-  if (times.length >= ctx.config.COMMENTS_PER_MINUTE) {
-    throw new DomainError(
-      'rate_limited',
-      `at most ${ctx.config.COMMENTS_PER_MINUTE} comments a minute`,
-      undefined,
-      Math.max(1, Math.ceil((times[0]! + 60_000 - now) / 1000)),
-    );
-  }
-  times.push(now);
-  perCtx.set(userId, times);
-}
-
 export async function addComment(
   ctx: Ctx,
   v: Viewer,
@@ -87,7 +64,6 @@ export async function addComment(
   req: CreateCommentRequest,
 ): Promise<Comment> {
   const m = await requireVisibleMarket(ctx.store, v, marketId);
-  throttle(ctx, user.id);
   const row = await inTransaction(ctx, async (tx, events) => {
     let replyTo: number | null = null;
     if (req.replyTo) {
