@@ -26,7 +26,7 @@ import { marketView, tradeView } from '../services/views.ts';
 import type { UserRow } from '../store/store.ts';
 import { currentUser, requireAdmin, requireUser } from './auth.ts';
 import { jsonBody, parse } from './errors.ts';
-import { viewer } from './viewer.ts';
+import { embedViewer, viewer } from './viewer.ts';
 
 /** Markets, trading, forecasts and the lifecycle. */
 export function marketRoutes(ctx: Ctx): Router {
@@ -71,12 +71,16 @@ export function marketRoutes(ctx: Ctx): Router {
     res.status(201).json({ market: await createMarket(ctx, user.username, def) });
   });
 
+  /** The card and history a signed embed of a private market may read. */
+  const card = async (req: Request, res: Response) =>
+    requireVisibleMarket(ctx.store, await embedViewer(ctx, req, res), id(req.params.id));
+
   r.get('/markets/:id', async (req, res) => {
-    res.json({ market: marketView(await visible(req, res)) });
+    res.json({ market: marketView(await card(req, res)) });
   });
 
   r.get('/markets/:id/history', async (req, res) => {
-    const m = await visible(req, res);
+    const m = await card(req, res);
     res.json({ points: await ctx.store.history(m.id) });
   });
 

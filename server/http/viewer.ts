@@ -9,19 +9,23 @@ export const EMBED_HEADER = 'x-parity-embed';
 
 /**
  * Who is asking, with their spaces, read once per request (so a removal applies from the next
- * request on). A signed embed token adds read access to its one market.
+ * request on).
  */
-export async function viewer(ctx: Ctx, req: Request, res: Response): Promise<Viewer> {
+export async function viewer(ctx: Ctx, _req: Request, res: Response): Promise<Viewer> {
   const locals = res.locals as { viewer?: Promise<Viewer> };
-  if (!locals.viewer) {
-    locals.viewer = (async () => {
-      // An embed only reads: its token counts on GET and nowhere else.
-      const header = req.method === 'GET' ? req.headers[EMBED_HEADER] : undefined;
-      const embed = await verifyEmbedToken(ctx, typeof header === 'string' ? header : undefined);
-      return viewerOf(ctx.store, currentUser(res), embed);
-    })();
-  }
+  locals.viewer ??= viewerOf(ctx.store, currentUser(res));
   return locals.viewer;
+}
+
+/**
+ * The viewer of what an embed card shows (the market and its price history): as `viewer`, plus
+ * the one market a genuine signed embed token names. Only those two reads take the token.
+ */
+export async function embedViewer(ctx: Ctx, req: Request, res: Response): Promise<Viewer> {
+  const header = req.headers[EMBED_HEADER];
+  const embed = await verifyEmbedToken(ctx, typeof header === 'string' ? header : undefined);
+  if (!embed) return viewer(ctx, req, res);
+  return viewerOf(ctx.store, currentUser(res), embed);
 }
 
 /** Where links to this server point: PUBLIC_URL, else the host the request came to. */

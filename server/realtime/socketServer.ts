@@ -13,7 +13,7 @@ import {
 } from '../../shared/schemas/index.ts';
 import { CLUSTER_EVENT } from '../cluster/bus.ts';
 import { originHost, ownHosts, sessionFromCookieHeader } from '../http/auth.ts';
-import { requireVisibleMarket, type Viewer, viewerOf } from '../services/access.ts';
+import { canSeeMarket, requireVisibleMarket, type Viewer, viewerOf } from '../services/access.ts';
 import { tokenHash, userByApiToken, userBySession } from '../services/accounts.ts';
 import type { Ctx } from '../services/context.ts';
 import { verifyEmbedToken } from '../services/embeds.ts';
@@ -77,6 +77,8 @@ const room = {
   feed: 'feed',
   /** Feed events of one private space's markets, for its members' sockets on the feed. */
   space: (id: string) => `space:${id}`,
+  /** A private market's price updates, for sockets that follow it through a signed embed. */
+  embed: (id: string) => `embed:${id}`,
 };
 
 function ackError(e: unknown): { ok: false; error: { code: string; message: string } } {
@@ -273,13 +275,19 @@ export function createSocketServer(
           throw new DomainError('rate_limited', `at most ${limits.maxSubscriptions} subscriptions`);
         }
         // A private market answers not_found to a non-member, as a market that is not there.
-        const row = await requireVisibleMarket(ctx.store, await viewerOfSocket(socket, token), id);
+        const plain = await viewerOfSocket(socket);
+        const found = await ctx.store.market(id);
+        const member = found !== undefined && (await canSeeMarket(ctx.store, plain, found));
+        // A signed embed follows the market's price only: not its trades, forecasts, comments.
+        const row = member
+          ? found
+          : await requireVisibleMarket(ctx.store, await viewerOfSocket(socket, token), id);
         const market = marketView(row);
         subs.add(id);
         if (row.spaceId && (await isPrivate(row.spaceId))) {
           socket.data.privateSubscriptions!.set(id, row.spaceId);
         }
-        socket.join(room.market(id));
+        socket.join(member ? room.market(id) : room.embed(id));
         reply({ ok: true, market });
       } catch (e) {
         reply(ackError(e));
@@ -292,6 +300,7 @@ export function createSocketServer(
       socket.data.subscriptions.delete(parsed.data);
       socket.data.privateSubscriptions!.delete(parsed.data);
       socket.leave(room.market(parsed.data));
+      socket.leave(room.embed(parsed.data));
     });
 
     socket.on('feed:join', async (ack) => {
@@ -346,7 +355,8 @@ export function createSocketServer(
     spaceId && (await isPrivate(spaceId)) ? spaceId : null;
 
   const coalescer = new UpdateCoalescer((u) => {
-    local.to(roomsOf(u.marketId, privateSpaceOf.get(u.marketId) ?? null)).emit('market:update', u);
+    const rooms = roomsOf(u.marketId, privateSpaceOf.get(u.marketId) ?? null);
+    local.to([...rooms, room.embed(u.marketId)]).emit('market:update', u);
   });
   /** Remembers a market's space before its update is coalesced (sent in order, per market). */
   const pushUpdate = async (m: Market): Promise<void> => {
@@ -441,7 +451,11 @@ export function createSocketServer(
       case 'market.resolved': {
         const { market } = e;
         inOrder(async () => {
-          local.to(roomsOf(market.id, await privateOf(market.spaceId))).emit('market:resolved', {
+          const rooms = [
+            ...roomsOf(market.id, await privateOf(market.spaceId)),
+            room.embed(market.id),
+          ];
+          local.to(rooms).emit('market:resolved', {
             marketId: market.id,
             outcomeId: market.resolution?.outcomeId ?? null,
             status: market.status,

@@ -1,36 +1,18 @@
 import { DomainError } from '../../shared/errors.ts';
 import type { Comment, CreateCommentRequest } from '../../shared/schemas/index.ts';
 import type { CommentRow } from '../store/spacesStore.ts';
-import type { ForecastRow, PositionRow, UserRow } from '../store/store.ts';
+import type { UserRow } from '../store/store.ts';
 import { hasRole, requireVisibleMarket, type Viewer } from './access.ts';
 import { type Ctx, inTransaction, isoNow } from './context.ts';
-import { latestPerUser } from './forecasts.ts';
 
 /**
- * Threaded comments on a market, each shown with its author's position and latest forecast
- * (as the discussion on Metaculus and Manifold is). Text is stored as typed and sent as plain
+ * Threaded comments on a market, each shown with its author's position and latest forecast as
+ * they were when the comment was written (as the discussions on Metaculus and Manifold are). Text is stored as typed and sent as plain
  * text; the client renders it as text, turning only http(s) links into links.
  */
 
-interface Context {
-  positions: Map<string, PositionRow>;
-  forecasts: Map<string, ForecastRow>;
-}
-
-async function contextOf(ctx: Ctx, marketId: string): Promise<Context> {
-  const positions = new Map<string, PositionRow>();
-  for (const p of await ctx.store.positionsOfMarket(marketId)) {
-    if (p.shares <= 1e-9) continue;
-    const best = positions.get(p.userId);
-    if (!best || p.shares > best.shares) positions.set(p.userId, p);
-  }
-  const forecasts = new Map(
-    latestPerUser(await ctx.store.forecastsOfMarket(marketId)).map((f) => [f.userId, f]),
-  );
-  return { positions, forecasts };
-}
-
-export function commentView(c: CommentRow, context?: Context): Comment {
+/** A comment as the API shows it, with its author's stake as it was when they wrote it. */
+export function commentView(c: CommentRow): Comment {
   const out: Comment = {
     id: String(c.id),
     marketId: c.marketId,
@@ -43,17 +25,14 @@ export function commentView(c: CommentRow, context?: Context): Comment {
     out.deleted = true;
     return out;
   }
-  const p = context?.positions.get(c.userId);
-  if (p) out.position = { outcomeId: p.outcomeId, shares: p.shares };
-  const f = context?.forecasts.get(c.userId);
-  if (f) out.forecast = f.probabilities;
+  if (c.position) out.position = c.position;
+  if (c.forecast) out.forecast = c.forecast;
   return out;
 }
 
 export async function listComments(ctx: Ctx, v: Viewer, marketId: string): Promise<Comment[]> {
   const m = await requireVisibleMarket(ctx.store, v, marketId);
-  const context = await contextOf(ctx, m.id);
-  return (await ctx.store.commentsOfMarket(m.id)).map((c) => commentView(c, context));
+  return (await ctx.store.commentsOfMarket(m.id)).map(commentView);
 }
 
 export async function addComment(
@@ -75,23 +54,21 @@ export async function addComment(
       }
       replyTo = parent.id;
     }
+    // The author's stake as they write: their largest holding and their latest forecast.
+    const own = await tx.positionsOfUserInMarket(user.id, m.id);
+    const best = own.filter((p) => p.shares > 1e-9).sort((a, b) => b.shares - a.shares)[0];
+    const latest = (await tx.forecastsOfMarket(m.id)).filter((f) => f.userId === user.id).at(-1);
     const id = await tx.insertComment({
       marketId: m.id,
       userId: user.id,
       text: req.text,
       replyTo,
       createdAt: isoNow(ctx),
+      position: best ? { outcomeId: best.outcomeId, shares: best.shares } : null,
+      forecast: latest?.probabilities ?? null,
     });
     const c = (await tx.comment(id))!;
-    // Position and forecast as of now, read in the same transaction.
-    const own = await tx.positionsOfUserInMarket(user.id, m.id);
-    const best = own.filter((p) => p.shares > 1e-9).sort((a, b) => b.shares - a.shares)[0];
-    const f = (await tx.recentForecastsOfUser(user.id, 200)).find((x) => x.marketId === m.id);
-    const context: Context = {
-      positions: new Map(best ? [[user.id, best]] : []),
-      forecasts: new Map(f ? [[user.id, f]] : []),
-    };
-    const comment = commentView(c, context);
+    const comment = commentView(c);
     events.push({ type: 'comment', comment, spaceId: m.spaceId });
     return comment;
   });

@@ -5,7 +5,8 @@ import type { Ctx } from './context.ts';
  * Signed embed URLs. A private market's embed (an iframe on a team's wiki, where no session
  * cookie reaches) reads the market with a token a member made: HMAC-SHA256 of the market id
  * under a secret every node shares (kept in the database, made once). The token grants reading
- * that one market's card, history and live updates, nothing else.
+ * that one market's card (`GET /api/markets/:id`), its price history and its price updates over
+ * the socket; not its trades, forecasts, comments or scores, and no write.
  */
 
 const KEY = 'embed_secret';

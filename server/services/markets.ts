@@ -46,7 +46,11 @@ export interface NewMarket {
 }
 
 /** Turns a create request into a market definition, checking what the schema cannot. */
-export async function marketFromRequest(ctx: Ctx, req: CreateMarketRequest): Promise<NewMarket> {
+export async function marketFromRequest(
+  ctx: Ctx,
+  req: CreateMarketRequest,
+  q: Pick<Queries, 'market'> = ctx.store,
+): Promise<NewMarket> {
   const closesAt = new Date(req.closesAt);
   if (closesAt.getTime() <= ctx.now().getTime()) {
     throw new DomainError('validation_failed', 'closesAt must be in the future', {
@@ -58,7 +62,7 @@ export async function marketFromRequest(ctx: Ctx, req: CreateMarketRequest): Pro
   if (!id) {
     const base = slugify(req.question);
     id = base;
-    for (let n = 2; await ctx.store.market(id); n++) id = `${base}-${n}`;
+    for (let n = 2; await q.market(id); n++) id = `${base}-${n}`;
   }
   return {
     id,

@@ -152,7 +152,11 @@ export async function listProposals(
   v: Viewer,
   status: ProposalStatus | undefined,
 ): Promise<Proposal[]> {
-  const rows = (await ctx.store.proposals(status, 1000)).filter((p) => canSee(v, p));
+  const reviewed = [...v.roles].filter(([, role]) => role !== 'member').map(([id]) => id);
+  const rows = await ctx.store.proposalsFor(
+    { status, all: v.admin, proposerId: v.user?.id ?? null, spaceIds: reviewed },
+    1000,
+  );
   const out: Proposal[] = [];
   for (const p of rows) out.push(await proposalView(ctx, v, p));
   return out;
@@ -228,30 +232,50 @@ export async function approveProposal(
   id: string,
   req: UpdateProposalRequest,
 ): Promise<{ proposal: Proposal; market: Market }> {
-  const first = await ctx.store.proposal(id);
-  if (!first || !canSee(v, first)) throw notFound(id);
-  requireReviewer(v, first);
-  const preview = edited(ctx, first, req, isoNow(ctx));
-  const def = await marketFromRequest(ctx, {
-    question: preview.question,
-    description: preview.description,
-    criteria: preview.criteria,
-    closesAt: preview.closesAt,
-    ...(preview.type === 'multiple' ? { type: 'multiple', outcomes: preview.outcomes } : {}),
-    ...(preview.spaceId ? { spaceId: preview.spaceId } : {}),
-  });
-  const { row, market } = await inTransaction(ctx, async (tx, events) => {
+  // Two approvals of look-alike questions at once may pick the same market id: the later one
+  // finds it taken and tries again with the next.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const { row, market } = await approveOnce(ctx, v, id, req);
+      return { proposal: await proposalView(ctx, v, row), market };
+    } catch (err) {
+      const idTaken =
+        !(err instanceof DomainError) ||
+        (err.code === 'conflict' && (err.details as { id?: string } | undefined)?.id !== undefined);
+      if (!idTaken || attempt >= 3) throw err;
+      const p = await ctx.store.proposal(id);
+      if (!p || p.status !== 'pending') throw err;
+    }
+  }
+}
+
+/** The approval in one transaction: the proposal locked, its market made from what it says then. */
+function approveOnce(
+  ctx: Ctx,
+  v: Viewer,
+  id: string,
+  req: UpdateProposalRequest,
+): Promise<{ row: ProposalRow; market: Market }> {
+  return inTransaction(ctx, async (tx, events) => {
     const p = await lockPending(tx, v, id);
     requireReviewer(v, p);
     const at = isoNow(ctx);
     const next = edited(ctx, p, req, at);
+    const def = await marketFromRequest(
+      ctx,
+      {
+        question: next.question,
+        description: next.description,
+        criteria: next.criteria,
+        closesAt: next.closesAt,
+        ...(next.type === 'multiple' ? { type: 'multiple', outcomes: next.outcomes } : {}),
+        ...(next.spaceId ? { spaceId: next.spaceId } : {}),
+      },
+      tx,
+    );
     const market = await insertMarketInTx(ctx, tx, events, v.user?.username ?? 'system', {
       ...def,
       proposedBy: p.proposer,
-      question: next.question,
-      description: next.description,
-      criteria: next.criteria,
-      closesAt: next.closesAt,
     });
     await tx.saveProposal({
       ...next,
@@ -269,7 +293,6 @@ export async function approveProposal(
     });
     return { row: (await tx.proposal(id))!, market };
   });
-  return { proposal: await proposalView(ctx, v, row), market };
 }
 
 export async function rejectProposal(

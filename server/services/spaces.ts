@@ -43,7 +43,7 @@ export async function createSpace(
   user: UserRow,
   req: CreateSpaceRequest,
 ): Promise<Space> {
-  return inTransaction(ctx, async (tx) => {
+  return inTransaction(ctx, async (tx, events) => {
     const at = isoNow(ctx);
     const id = randomId('sp_');
     await tx.insertSpace({
@@ -61,6 +61,8 @@ export async function createSpace(
       marketId: null,
       detail: { spaceId: id, name: req.name, visibility: req.visibility },
     });
+    // The owner's sockets on the feed follow the new space's markets from now on.
+    events.push({ type: 'space.joined', spaceId: id, userId: user.id });
     return spaceView((await tx.space(id))!, 'owner');
   });
 }

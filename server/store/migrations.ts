@@ -279,7 +279,10 @@ export const migrations: readonly string[] = [
     text TEXT NOT NULL,
     reply_to INTEGER REFERENCES comments(id),
     created_at TEXT NOT NULL,
-    deleted_at TEXT
+    deleted_at TEXT,
+    position_outcome TEXT,
+    position_shares REAL,
+    forecast TEXT
   );
   CREATE INDEX comments_market ON comments(market_id, id);
   `,

@@ -79,6 +79,10 @@ export interface CommentRow {
   replyTo: number | null;
   createdAt: string;
   deletedAt: string | null;
+  /** The author's largest holding in the market when they commented. */
+  position: { outcomeId: string; shares: number } | null;
+  /** The author's latest forecast in the market when they commented. */
+  forecast: number[] | null;
 }
 
 export interface SpacesQueries {
@@ -108,6 +112,11 @@ export interface SpacesQueries {
   saveProposal(p: Omit<ProposalRow, 'proposer'>): Promise<void>;
   /** Proposals, newest first, of one status or all. */
   proposals(status: ProposalStatus | undefined, limit: number): Promise<ProposalRow[]>;
+  /**
+   * Proposals one caller may see, newest first: all of them (`all`), else their own and those
+   * of the spaces they review.
+   */
+  proposalsFor(q: ProposalFilter, limit: number): Promise<ProposalRow[]>;
   /** Pending proposals with this normalised question. */
   pendingProposalsLike(normalized: string): Promise<ProposalRow[]>;
   /** How many proposals a user made at or after `since` (the rate limit). */
@@ -119,6 +128,42 @@ export interface SpacesQueries {
   commentsOfMarket(marketId: string): Promise<CommentRow[]>;
   /** Deletes a comment's text, keeping its place in the thread; false if it was deleted. */
   deleteComment(id: number, at: string): Promise<boolean>;
+}
+
+export interface ProposalFilter {
+  status?: ProposalStatus;
+  all: boolean;
+  proposerId: string | null;
+  spaceIds: readonly string[];
+}
+
+/** The SQL (with `?` placeholders) and arguments of `proposalsFor`. */
+export function proposalsForSql(q: ProposalFilter, limit: number): [string, unknown[]] {
+  const where: string[] = [];
+  const args: unknown[] = [];
+  if (q.status) {
+    where.push('p.status = ?');
+    args.push(q.status);
+  }
+  if (!q.all) {
+    const who: string[] = [];
+    if (q.proposerId) {
+      who.push('p.proposer_id = ?');
+      args.push(q.proposerId);
+    }
+    if (q.spaceIds.length) {
+      who.push(`p.space_id IN (${q.spaceIds.map(() => '?').join(', ')})`);
+      args.push(...q.spaceIds);
+    }
+    where.push(who.length ? `(${who.join(' OR ')})` : '1 = 0');
+  }
+  args.push(limit);
+  return [
+    `SELECT p.*, u.username AS proposer FROM proposals p JOIN users u ON u.id = p.proposer_id
+     ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+     ORDER BY p.created_at DESC, p.id DESC LIMIT ?`,
+    args,
+  ];
 }
 
 type Row = Record<string, unknown>;
@@ -194,6 +239,11 @@ export function toComment(r: Row): CommentRow {
     replyTo: r.reply_to === null || r.reply_to === undefined ? null : int(r.reply_to),
     createdAt: String(r.created_at),
     deletedAt: strOrNull(r.deleted_at),
+    position:
+      r.position_outcome === null || r.position_outcome === undefined
+        ? null
+        : { outcomeId: String(r.position_outcome), shares: Number(r.position_shares) },
+    forecast: r.forecast ? JSON.parse(String(r.forecast)) : null,
   };
 }
 
@@ -242,8 +292,8 @@ export const SPACES_SQL = {
     JOIN users u ON u.id = p.proposer_id WHERE p.normalized = ? AND p.status = 'pending'
     ORDER BY p.created_at, p.id`,
   proposalsSince: 'SELECT COUNT(*) AS n FROM proposals WHERE proposer_id = ? AND created_at >= ?',
-  insertComment: `INSERT INTO comments (market_id, user_id, text, reply_to, created_at)
-    VALUES (?, ?, ?, ?, ?) RETURNING id`,
+  insertComment: `INSERT INTO comments (market_id, user_id, text, reply_to, created_at,
+    position_outcome, position_shares, forecast) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
   comment: `SELECT c.*, u.username FROM comments c JOIN users u ON u.id = c.user_id
     WHERE c.id = ?`,
   commentsOfMarket: `SELECT c.*, u.username FROM comments c JOIN users u ON u.id = c.user_id
@@ -270,6 +320,20 @@ export function saveProposalArgs(p: Omit<ProposalRow, 'proposer'>): unknown[] {
     p.decidedAt,
     p.decidedBy,
     p.id,
+  ];
+}
+
+/** The arguments of `insertComment`. */
+export function commentArgs(c: Omit<CommentRow, 'id' | 'username' | 'deletedAt'>): unknown[] {
+  return [
+    c.marketId,
+    c.userId,
+    c.text,
+    c.replyTo,
+    c.createdAt,
+    c.position?.outcomeId ?? null,
+    c.position?.shares ?? null,
+    c.forecast ? JSON.stringify(c.forecast) : null,
   ];
 }
 
@@ -388,6 +452,11 @@ export class SqliteSpacesQueries implements Sync<SpacesQueries> {
       : this.s(SPACES_SQL.proposalsAll).all(limit);
     return (rows as Row[]).map(toProposal);
   }
+  proposalsFor(q: ProposalFilter, limit: number): ProposalRow[] {
+    const [sql, args] = proposalsForSql(q, limit);
+    // Not cached: the IN list's length varies.
+    return (this.db.prepare(sql).all(...args) as Row[]).map(toProposal);
+  }
   pendingProposalsLike(normalized: string): ProposalRow[] {
     return (this.s(SPACES_SQL.pendingLike).all(normalized) as Row[]).map(toProposal);
   }
@@ -396,13 +465,7 @@ export class SqliteSpacesQueries implements Sync<SpacesQueries> {
   }
 
   insertComment(c: Omit<CommentRow, 'id' | 'username' | 'deletedAt'>): number {
-    const r = this.s(SPACES_SQL.insertComment).get(
-      c.marketId,
-      c.userId,
-      c.text,
-      c.replyTo,
-      c.createdAt,
-    ) as Row;
+    const r = this.s(SPACES_SQL.insertComment).get(...commentArgs(c)) as Row;
     return int(r.id);
   }
   comment(id: number): CommentRow | undefined {

@@ -198,9 +198,9 @@ export const Comment = z.object({
   createdAt: IsoTime,
   /** A deleted comment keeps its place in the thread, without its text. */
   deleted: z.literal(true).optional(),
-  /** The author's largest holding in the market when the comments were read. */
+  /** The author's largest holding in the market when they wrote the comment. */
   position: z.object({ outcomeId: OutcomeId, shares: z.number() }).optional(),
-  /** The author's latest forecast in the market. */
+  /** The author's latest forecast in the market when they wrote the comment. */
   forecast: z.array(z.number()).optional(),
 });
 export type Comment = z.infer<typeof Comment>;

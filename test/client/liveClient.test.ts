@@ -288,3 +288,27 @@ describe('LiveMarkets status changes', () => {
     expect(live.refetches).toBe(0);
   });
 });
+
+describe('LiveMarkets with a signed embed token', () => {
+  it('subscribes and refetches with the token, and unsubscribes by the bare id', async () => {
+    const src = new FakeSource();
+    const fetched: (string | undefined)[] = [];
+    const live = new LiveMarkets(src.asSource(), async (id, token) => {
+      fetched.push(token);
+      return stateAt(9, id);
+    });
+    const off = live.subscribe('m', () => undefined, 'tok.en');
+    expect(src.sent[0]?.event).toBe('subscribe');
+    expect(src.sent[0]?.args[0]).toEqual({ marketId: 'm', token: 'tok.en' });
+    src.answer(stateAt(3));
+    // A gap refetches over HTTP: with the token too, or a private market would answer 404.
+    src.deliver('market:update', updateAt(9));
+    expect(src.sent.at(-1)?.args[0]).toEqual({ marketId: 'm', token: 'tok.en' });
+    src.answer(stateAt(9));
+    await flush();
+    expect(fetched).toEqual(['tok.en']);
+    expect(live.get('m')?.seq).toBe(9);
+    off();
+    expect(src.sent.at(-1)).toEqual({ event: 'unsubscribe', args: ['m'] });
+  });
+});

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WebhookRow } from '../../server/store/integrationsStore.ts';
 import { PgStore } from '../../server/store/postgres/pgStore.ts';
+import type { InviteRow, ProposalRow, SpaceRow } from '../../server/store/spacesStore.ts';
 import { SqliteStore } from '../../server/store/sqliteStore.ts';
 import type { MarketRow, UserRow } from '../../server/store/store.ts';
 import {
@@ -78,6 +79,7 @@ const mkt: MarketRow = {
   claims: [],
   createdBy: alice.id,
   spaceId: null,
+  proposedBy: null,
 };
 const hook: WebhookRow = {
   id: 'wh_1',
@@ -92,16 +94,123 @@ const hook: WebhookRow = {
   spaceId: null,
 };
 
+const team: Omit<SpaceRow, 'members'> = {
+  id: 'sp_team',
+  name: 'Team "Zoë"',
+  visibility: 'private',
+  createdBy: alice.id,
+  createdAt: at(1),
+};
+const teamMkt: MarketRow = {
+  ...mkt,
+  id: 'team-rain',
+  question: 'Will it rain on the team?',
+  volumeCents: 0,
+  seq: 0,
+  spaceId: team.id,
+  proposedBy: bot.username,
+};
+const teamHook: WebhookRow = {
+  ...hook,
+  id: 'wh_team',
+  kind: 'generic',
+  mode: 'post',
+  marketIds: null,
+  spaceId: team.id,
+};
+const invite: Omit<InviteRow, 'uses'> = {
+  tokenHash: 'inv_hash',
+  spaceId: team.id,
+  role: 'moderator',
+  createdBy: alice.id,
+  createdAt: at(2),
+  expiresAt: at(1000),
+  maxUses: 5,
+};
+const approved: Omit<ProposalRow, 'proposer'> = {
+  id: 'pr_approved00000000',
+  proposerId: bot.id,
+  status: 'approved',
+  question: 'Will it rain on the team?',
+  normalized: 'will it rain on the team',
+  description: 'ünïcødé "quoted"',
+  criteria: 'The team says so',
+  type: 'binary',
+  outcomes: ['Yes', 'No'],
+  closesAt: at(1000),
+  spaceId: team.id,
+  sources: ['https://example.com/a'],
+  marketId: teamMkt.id,
+  reason: null,
+  createdAt: at(2),
+  updatedAt: at(3),
+  decidedAt: at(3),
+  decidedBy: alice.username,
+};
+const pending: Omit<ProposalRow, 'proposer'> = {
+  ...approved,
+  id: 'pr_pending000000000',
+  status: 'pending',
+  type: 'multiple',
+  outcomes: ['Red', 'Blue'],
+  spaceId: null,
+  sources: [],
+  marketId: null,
+  decidedAt: null,
+  decidedBy: null,
+};
+
 /** A small but complete Parity database, written through the SQLite store itself. */
-async function buildSqlite(dir: string): Promise<{ tradeId: number; forecastId: number }> {
+async function buildSqlite(
+  dir: string,
+): Promise<{ tradeId: number; forecastId: number; commentIds: number[] }> {
   const s = new SqliteStore(join(dir, 'parity.db'));
   for (const u of [alice, bot]) await s.insertUser(u);
+  await s.insertSpace(team);
+  await s.saveMember({ spaceId: team.id, userId: alice.id, role: 'owner', joinedAt: at(1) });
+  await s.saveMember({ spaceId: team.id, userId: bot.id, role: 'member', joinedAt: at(2) });
+  await s.insertInvite(invite);
+  await s.spendInvite(invite.tokenHash, at(2));
+  await s.insertApiToken('tok_team', alice.id, 'tok_team_hash', at(2), team.id);
   await s.ensureAccount('house');
   await s.post({ kind: 'grant', ref: alice.id, at: at(1) }, [
     { account: 'house', amountCents: -10_000 },
     { account: `user:${alice.id}`, amountCents: 10_000 },
   ]);
   await s.insertMarket(mkt);
+  await s.insertMarket(teamMkt);
+  await s.insertProposal(approved);
+  await s.insertProposal(pending);
+  const root = await s.insertComment({
+    marketId: teamMkt.id,
+    userId: alice.id,
+    text: 'Root <b>comment</b>',
+    replyTo: null,
+    createdAt: at(4),
+    position: null,
+    forecast: null,
+  });
+  const reply = await s.insertComment({
+    marketId: teamMkt.id,
+    userId: bot.id,
+    text: 'A reply, "quoted"',
+    replyTo: root,
+    createdAt: at(5),
+    position: { outcomeId: 'yes', shares: 2.5 },
+    forecast: [0.4, 0.6],
+  });
+  await s.deleteComment(root, at(6));
+  // A third comment, removed by hand: SQLite's id counter stands at 3, its max id at 2.
+  const removed = await s.insertComment({
+    marketId: teamMkt.id,
+    userId: bot.id,
+    text: 'gone',
+    replyTo: null,
+    createdAt: at(6),
+    position: null,
+    forecast: null,
+  });
+  s.db.prepare('DELETE FROM comments WHERE id = ?').run(removed);
   const txId = await s.post({ kind: 'trade', marketId: mkt.id, ref: alice.id, at: at(3) }, [
     { account: `user:${alice.id}`, amountCents: -250 },
     { account: `market:${mkt.id}`, amountCents: 250 },
@@ -143,6 +252,7 @@ async function buildSqlite(dir: string): Promise<{ tradeId: number; forecastId: 
   });
   await s.setMeta('seeded', '1');
   await s.insertWebhook(hook);
+  await s.insertWebhook(teamHook);
   const delivery = {
     webhookId: hook.id,
     marketId: mkt.id,
@@ -158,7 +268,7 @@ async function buildSqlite(dir: string): Promise<{ tradeId: number; forecastId: 
   await s.recordAttempt(gone, { status: 'delivered', at: at(7), httpStatus: 204 });
   await s.pruneDeliveries(at(8));
   await s.close();
-  return { tradeId, forecastId };
+  return { tradeId, forecastId, commentIds: [root, reply] };
 }
 
 describe('migrate:postgres arguments', () => {
@@ -197,18 +307,23 @@ describe.runIf(PG_ENABLED)('migrate:postgres into PostgreSQL', () => {
 
   it('copies every table, checks the copy and refuses to copy twice', async () => {
     const dir = tempDir();
-    const { tradeId, forecastId } = await buildSqlite(dir);
+    const { tradeId, forecastId, commentIds } = await buildSqlite(dir);
     const target = schema('mig');
     const r = await migrate(['--from', dir, '--schema', target]);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     expect(r.out).toContain(`(schema ${target})`);
     expect(r.out).toContain(
-      'users 2, sessions 0, api_tokens 0, accounts 3, ledger_tx 2, ledger_entries 4',
+      [
+        'users 2, spaces 1, space_members 2, space_invites 1, sessions 0, api_tokens 1',
+        'accounts 3, ledger_tx 2, ledger_entries 4, markets 2, market_history 1, positions 1',
+        'trades 1, forecasts 1, audit 1, meta 1, webhooks 2, webhook_deliveries 1',
+        'webhook_market_posts 0, webhook_live_messages 0, closing_notices 0, chat_links 0',
+        'chat_link_codes 0, chat_receipts 0, chat_prefs 0, proposals 2, comments 2\n',
+      ].join(', '),
     );
-    expect(r.out).toContain('webhook_deliveries 1');
     expect(r.out).toMatch(
-      /checks passed: row counts equal in all 22 tables; 3 account balances equal; 2 ledger transactions balanced; ledger total 0/,
+      /checks passed: row counts equal in all 27 tables; 3 account balances equal; 2 ledger transactions balanced; ledger total 0/,
     );
 
     const pg = await PgStore.open({ connectionString: PG_URL, schema: target });
@@ -267,6 +382,77 @@ describe.runIf(PG_ENABLED)('migrate:postgres into PostgreSQL', () => {
       expect(next).toBe(3);
       const nextTx = await pg.post({ kind: 'grant', at: at(9) }, []);
       expect(nextTx).toBe(3);
+
+      // Spaces, their members, invites and scopes; proposals; comments.
+      expect(await pg.space(team.id)).toStrictEqual({ ...team, members: 2 });
+      expect(await pg.membersOf(team.id)).toStrictEqual([
+        {
+          spaceId: team.id,
+          userId: alice.id,
+          username: alice.username,
+          role: 'owner',
+          joinedAt: at(1),
+        },
+        {
+          spaceId: team.id,
+          userId: bot.id,
+          username: bot.username,
+          role: 'member',
+          joinedAt: at(2),
+        },
+      ]);
+      expect(await pg.invite(invite.tokenHash, at(3))).toStrictEqual({ ...invite, uses: 1 });
+      expect(await pg.apiTokenUser('tok_team_hash')).toStrictEqual({
+        ...alice,
+        scopeSpaceId: team.id,
+      });
+      expect(await pg.market(teamMkt.id)).toStrictEqual(teamMkt);
+      expect(await pg.webhook(teamHook.id)).toStrictEqual(teamHook);
+      expect(await pg.proposal(approved.id)).toStrictEqual({
+        ...approved,
+        proposer: bot.username,
+      });
+      expect(await pg.proposals('pending', 10)).toStrictEqual([
+        { ...pending, proposer: bot.username },
+      ]);
+      const [root, reply] = commentIds as [number, number];
+      expect(await pg.commentsOfMarket(teamMkt.id)).toStrictEqual([
+        {
+          id: root,
+          marketId: teamMkt.id,
+          userId: alice.id,
+          username: alice.username,
+          text: '',
+          replyTo: null,
+          createdAt: at(4),
+          deletedAt: at(6),
+          position: null,
+          forecast: null,
+        },
+        {
+          id: reply,
+          marketId: teamMkt.id,
+          userId: bot.id,
+          username: bot.username,
+          text: 'A reply, "quoted"',
+          replyTo: root,
+          createdAt: at(5),
+          deletedAt: null,
+          position: { outcomeId: 'yes', shares: 2.5 },
+          forecast: [0.4, 0.6],
+        },
+      ]);
+      // Comment ids go on after SQLite's too, the removed one included.
+      const nextComment = await pg.insertComment({
+        marketId: teamMkt.id,
+        userId: bot.id,
+        text: 'after the copy',
+        replyTo: reply,
+        createdAt: at(9),
+        position: null,
+        forecast: null,
+      });
+      expect(nextComment).toBe(4);
     } finally {
       await pg.close();
     }

@@ -333,10 +333,28 @@ describe('privacy', () => {
       body: JSON.stringify({ outcomeId: 'yes', shares: 1 }),
     });
     expect(trade.status).toBe(404);
+    // The card and its history, not the trades, forecasts, comments or scores under it.
+    for (const below of ['trades', 'forecasts', 'comments']) {
+      const r = await frame.raw('GET', `/api/markets/${id}/${below}`, { headers: header });
+      expect(r.status, below).toBe(404);
+    }
     const socket = await connect(undefined);
     expect((await socket.timeout(3000).emitWithAck('subscribe', { marketId: id, token })).ok).toBe(
       true,
     );
+    const heard: string[] = [];
+    for (const e of ['market:update', 'trade', 'forecast', 'comment']) {
+      socket.on(e, () => heard.push(e));
+    }
+    expect(
+      (await olga.post(`/api/markets/${id}/trades`, { outcomeId: 'yes', shares: 4 })).status,
+    ).toBe(200);
+    expect(
+      (await olga.post(`/api/markets/${id}/comments`, { text: 'not for the wiki' })).status,
+    ).toBe(201);
+    for (let i = 0; i < 100 && !heard.includes('market:update'); i++) await sleep(20);
+    await sleep(200);
+    expect([...new Set(heard)]).toEqual(['market:update']);
     expect(
       (await socket.timeout(3000).emitWithAck('subscribe', { marketId: other, token })).ok,
     ).toBe(false);

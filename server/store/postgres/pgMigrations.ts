@@ -321,7 +321,10 @@ export const pgMigrations: readonly string[] = [
     text TEXT NOT NULL,
     reply_to BIGINT REFERENCES comments(id),
     created_at ${T} NOT NULL,
-    deleted_at ${T}
+    deleted_at ${T},
+    position_outcome ${T},
+    position_shares DOUBLE PRECISION,
+    forecast TEXT
   );
   CREATE INDEX comments_market ON comments(market_id, id);
   `,

@@ -1,10 +1,13 @@
 import type { ProposalStatus, SpaceRole } from '../../../shared/schemas/index.ts';
 import {
   type CommentRow,
+  commentArgs,
   type InviteRow,
   insertProposalArgs,
   type MemberRow,
+  type ProposalFilter,
   type ProposalRow,
+  proposalsForSql,
   SPACES_SQL,
   type SpaceRow,
   type SpacesQueries,
@@ -110,6 +113,10 @@ export class PgSpacesQueries extends PgChatQueries implements SpacesQueries {
       : await this.all(SQL.proposalsAll, [limit]);
     return rows.map(toProposal);
   }
+  async proposalsFor(q: ProposalFilter, limit: number): Promise<ProposalRow[]> {
+    const [sql, args] = proposalsForSql(q, limit);
+    return (await this.all(numbered(sql), args)).map(toProposal);
+  }
   async pendingProposalsLike(normalized: string): Promise<ProposalRow[]> {
     return (await this.all(SQL.pendingLike, [normalized])).map(toProposal);
   }
@@ -118,13 +125,7 @@ export class PgSpacesQueries extends PgChatQueries implements SpacesQueries {
   }
 
   async insertComment(c: Omit<CommentRow, 'id' | 'username' | 'deletedAt'>): Promise<number> {
-    const r = await this.one(SQL.insertComment, [
-      c.marketId,
-      c.userId,
-      c.text,
-      c.replyTo,
-      c.createdAt,
-    ]);
+    const r = await this.one(SQL.insertComment, commentArgs(c));
     return Number(r!.id);
   }
   async comment(id: number): Promise<CommentRow | undefined> {

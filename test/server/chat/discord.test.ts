@@ -412,10 +412,13 @@ describe('linking and /forecast', () => {
 
   it('changes nothing for the same interaction twice, even freshly signed', async () => {
     const payload = forecastCommand(NEWCOMER, 'lisbon-rain', 62);
-    expect(ephemeral(await send(payload))).toMatch(/^Recorded your forecast/);
+    // Ed25519 signatures are deterministic: the retry's timestamp is set apart from the first's,
+    // or a retry in the next second could carry the very same signature (a replay).
+    const ts = nowSeconds();
+    expect(ephemeral(await send(payload, { ts }))).toMatch(/^Recorded your forecast/);
     const before = await stateSnapshot(server.parity);
     // Discord's retry: the same interaction id, a new timestamp and so a new signature.
-    const again = await send(payload, { ts: nowSeconds() - 1 });
+    const again = await send(payload, { ts: ts - 1 });
     expect(ephemeral(again)).toBe('That was done already (the request arrived twice).');
     expect(await stateSnapshot(server.parity)).toEqual(before);
     const mine = (await forecastsOf('lisbon-rain')).filter((f) => f.username === 'discord_newbie');

@@ -7,10 +7,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChatLinkRow, LinkCodeRow } from '../../../server/store/chatStore.ts';
 import type { NewDelivery, WebhookRow } from '../../../server/store/integrationsStore.ts';
 import { checkReachable, PgStore } from '../../../server/store/postgres/pgStore.ts';
+import type {
+  CommentRow,
+  InviteRow,
+  MemberRow,
+  ProposalRow,
+  SpaceRow,
+} from '../../../server/store/spacesStore.ts';
 import { SqliteStore } from '../../../server/store/sqliteStore.ts';
 import type { MarketRow, Store, UserRow } from '../../../server/store/store.ts';
 import { DomainError } from '../../../shared/errors.ts';
-import type { ChatPlatform } from '../../../shared/schemas/index.ts';
+import type {
+  ChatPlatform,
+  ProposalStatus,
+  SpaceRole,
+  SpaceVisibility,
+} from '../../../shared/schemas/index.ts';
 import {
   adminQuery,
   dropSchema,
@@ -119,6 +131,7 @@ function market(over: Partial<MarketRow> = {}): MarketRow {
     claims: [],
     createdBy: null,
     spaceId: null,
+    proposedBy: null,
     ...over,
   };
 }
@@ -1386,6 +1399,733 @@ describe.each(ENGINES)('store conformance: $name', (engine) => {
         });
       });
 
+      describe('spaces', () => {
+        type NewSpace = Omit<SpaceRow, 'members'>;
+        type NewProposal = Omit<ProposalRow, 'proposer'>;
+        const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+        const space = (creator: UserRow, over: Partial<NewSpace> = {}): NewSpace => ({
+          id: uid('sp'),
+          name: 'Team "Zoë" — ünïcødé',
+          visibility: 'private',
+          createdBy: creator.id,
+          createdAt: iso(0),
+          ...over,
+        });
+        const join = (
+          s: NewSpace,
+          u: UserRow,
+          role: SpaceRole,
+          s2: number,
+        ): Omit<MemberRow, 'username'> => ({
+          spaceId: s.id,
+          userId: u.id,
+          role,
+          joinedAt: iso(s2),
+        });
+        const asMember = (m: Omit<MemberRow, 'username'>, u: UserRow): MemberRow => ({
+          ...m,
+          username: u.username,
+        });
+        const invite = (
+          s: NewSpace,
+          creator: UserRow,
+          over: Partial<Omit<InviteRow, 'uses'>> = {},
+        ): Omit<InviteRow, 'uses'> => ({
+          tokenHash: uid('inv'),
+          spaceId: s.id,
+          role: 'member',
+          createdBy: creator.id,
+          createdAt: iso(0),
+          expiresAt: iso(100),
+          maxUses: 2,
+          ...over,
+        });
+        const proposal = (proposer: UserRow, over: Partial<NewProposal> = {}): NewProposal => ({
+          id: uid('pr'),
+          proposerId: proposer.id,
+          status: 'pending',
+          question: 'Will it snow in "June"?',
+          normalized: 'will it snow in june',
+          description: 'Quotes "and" back\\slashes, ünïcødé',
+          criteria: 'The Met Office says so',
+          type: 'binary',
+          outcomes: ['Yes', 'No'],
+          closesAt: FAR,
+          spaceId: null,
+          sources: ['https://example.com/a?b=1&c=2'],
+          marketId: null,
+          reason: null,
+          createdAt: iso(1),
+          updatedAt: iso(1),
+          decidedAt: null,
+          decidedBy: null,
+          ...over,
+        });
+        const asProposal = (p: NewProposal, u: UserRow): ProposalRow => ({
+          ...p,
+          proposer: u.username,
+        });
+
+        it('stores spaces and reads them with their member counts', async () => {
+          const [owner, other] = [user(), user()];
+          for (const u of [owner, other]) await store.insertUser(u);
+          // Far after every other space of the suite: allSpaces lists ours last, oldest first,
+          // ties on created_at in id byte order ('B' < 'a').
+          const t = (s: number) => iso(2_000_000 + s);
+          const base = uid('sp');
+          const a = space(owner, { id: `${base}_a`, createdAt: t(5), visibility: 'public' });
+          const b = space(owner, { id: `${base}_B`, createdAt: t(5) });
+          const c = space(other, { id: `${base}_0`, createdAt: t(9), name: 'x' });
+          await store.insertSpace(c);
+          await store.insertSpace(a);
+          await store.transaction((tx) => tx.insertSpace(b));
+          expect(await store.space(a.id)).toStrictEqual({ ...a, members: 0 });
+          expect(await store.transaction((tx) => tx.space(b.id))).toStrictEqual({
+            ...b,
+            members: 0,
+          });
+          expect(await store.space('missing')).toBeUndefined();
+
+          await store.saveMember(join(a, owner, 'owner', 6));
+          await store.saveMember(join(a, other, 'member', 7));
+          await store.saveMember(join(c, other, 'owner', 10));
+          expect(await store.space(a.id)).toStrictEqual({ ...a, members: 2 });
+          expect(await store.space(c.id)).toStrictEqual({ ...c, members: 1 });
+          const ours = (ss: SpaceRow[]) => ss.filter((s) => s.id.startsWith(base));
+          expect(ours(await store.allSpaces())).toStrictEqual([
+            { ...b, members: 0 },
+            { ...a, members: 2 },
+            { ...c, members: 1 },
+          ]);
+
+          // An id is taken once; a space names a user who exists and a known visibility.
+          await expect(store.insertSpace({ ...space(owner), id: a.id })).rejects.toThrow(
+            /unique|duplicate/i,
+          );
+          await expect(store.insertSpace(space(owner, { createdBy: 'nobody' }))).rejects.toThrow(
+            /foreign key/i,
+          );
+          await expect(
+            store.insertSpace(space(owner, { visibility: 'secret' as SpaceVisibility })),
+          ).rejects.toThrow(/check constraint/i);
+          expect(await store.space(a.id)).toStrictEqual({ ...a, members: 2 });
+        });
+
+        it("lists a user's spaces in join order with their roles, and their memberships", async () => {
+          const [u, other] = [user(), user()];
+          for (const x of [u, other]) await store.insertUser(x);
+          const base = uid('sp');
+          const a = space(other, { id: `${base}_a`, createdAt: iso(1) });
+          const b = space(other, { id: `${base}_B`, createdAt: iso(2), visibility: 'public' });
+          const c = space(other, { id: `${base}_c`, createdAt: iso(3) });
+          const d = space(other, { id: `${base}_d`, createdAt: iso(4) });
+          for (const s of [a, b, c, d]) await store.insertSpace(s);
+          for (const s of [a, b, c, d]) await store.saveMember(join(s, other, 'owner', 0));
+          // Joined c first; a and b at one moment (then by space id: 'B' < 'a'); never d.
+          await store.saveMember(join(c, u, 'member', 20));
+          await store.saveMember(join(a, u, 'moderator', 30));
+          await store.transaction((tx) => tx.saveMember(join(b, u, 'owner', 30)));
+          expect(await store.spacesOfUser(u.id)).toStrictEqual([
+            { ...c, members: 2, role: 'member' },
+            { ...b, members: 2, role: 'owner' },
+            { ...a, members: 2, role: 'moderator' },
+          ]);
+          expect(
+            (await store.transaction((tx) => tx.spacesOfUser(other.id))).map((s) => s.id),
+          ).toStrictEqual([a.id, b.id, c.id, d.id].sort());
+          expect(await store.spacesOfUser('missing')).toStrictEqual([]);
+
+          // membershipsOf promises no order: compared sorted.
+          const bySpace = (x: { spaceId: string }, y: { spaceId: string }) =>
+            x.spaceId < y.spaceId ? -1 : 1;
+          expect((await store.membershipsOf(u.id)).sort(bySpace)).toStrictEqual([
+            { spaceId: b.id, role: 'owner' },
+            { spaceId: a.id, role: 'moderator' },
+            { spaceId: c.id, role: 'member' },
+          ]);
+          expect(
+            (await store.transaction((tx) => tx.membershipsOf(u.id))).sort(bySpace),
+          ).toStrictEqual((await store.membershipsOf(u.id)).sort(bySpace));
+          expect(await store.membershipsOf('missing')).toStrictEqual([]);
+        });
+
+        it('orders members owners first, then moderators, then by join time, and upserts only the role', async () => {
+          const creator = user();
+          const [o1, o2, mod, m1, m2, m3] = [user(), user(), user(), user(), user(), user()];
+          for (const u of [creator, o1, o2, mod, m1, m2, m3]) await store.insertUser(u);
+          const s = space(creator);
+          const elsewhere = space(creator);
+          await store.insertSpace(s);
+          await store.insertSpace(elsewhere);
+          const rows = {
+            o1: join(s, o1, 'owner', 50),
+            o2: join(s, o2, 'owner', 10),
+            mod: join(s, mod, 'moderator', 5),
+            m1: join(s, m1, 'member', 1),
+            // m2 and m3 joined at one moment: then by username (m2's sorts first).
+            m2: join(s, m2, 'member', 2),
+            m3: join(s, m3, 'member', 2),
+          };
+          for (const r of [rows.m3, rows.o1, rows.m1, rows.mod, rows.m2, rows.o2])
+            await store.saveMember(r);
+          await store.saveMember(join(elsewhere, m1, 'owner', 0));
+          expect(await store.membersOf(s.id)).toStrictEqual([
+            asMember(rows.o2, o2),
+            asMember(rows.o1, o1),
+            asMember(rows.mod, mod),
+            asMember(rows.m1, m1),
+            asMember(rows.m2, m2),
+            asMember(rows.m3, m3),
+          ]);
+          expect(await store.membersOf('missing')).toStrictEqual([]);
+          expect(await store.member(s.id, m1.id)).toStrictEqual(asMember(rows.m1, m1));
+          expect(await store.transaction((tx) => tx.member(s.id, mod.id))).toStrictEqual(
+            asMember(rows.mod, mod),
+          );
+          expect(await store.member(s.id, creator.id)).toBeUndefined();
+          expect(await store.member('missing', m1.id)).toBeUndefined();
+
+          // Saving a member again changes the role; the join time stays the first one.
+          await store.saveMember({ ...rows.m1, role: 'owner', joinedAt: iso(999) });
+          await store.transaction((tx) =>
+            tx.saveMember({ ...rows.o1, role: 'member', joinedAt: iso(0) }),
+          );
+          expect(await store.member(s.id, m1.id)).toStrictEqual({
+            ...asMember(rows.m1, m1),
+            role: 'owner',
+          });
+          expect(await store.member(elsewhere.id, m1.id)).toStrictEqual(
+            asMember(join(elsewhere, m1, 'owner', 0), m1),
+          );
+          expect((await store.membersOf(s.id)).map((m) => [m.username, m.role])).toStrictEqual([
+            [m1.username, 'owner'],
+            [o2.username, 'owner'],
+            [mod.username, 'moderator'],
+            [m2.username, 'member'],
+            [m3.username, 'member'],
+            [o1.username, 'member'],
+          ]);
+          expect((await store.space(s.id))?.members).toBe(6);
+
+          expect(await store.deleteMember(s.id, m2.id)).toBe(true);
+          expect(await store.deleteMember(s.id, m2.id)).toBe(false);
+          expect(await store.transaction((tx) => tx.deleteMember(s.id, m3.id))).toBe(true);
+          expect(await store.deleteMember('missing', m1.id)).toBe(false);
+          expect(await store.deleteMember(s.id, 'missing')).toBe(false);
+          expect(await store.member(s.id, m2.id)).toBeUndefined();
+          expect((await store.space(s.id))?.members).toBe(4);
+          expect(await store.member(elsewhere.id, m1.id)).toBeDefined();
+
+          // A member is a user who exists, of a space that exists, in a known role.
+          await expect(store.saveMember({ ...rows.m2, userId: 'nobody' })).rejects.toThrow(
+            /foreign key/i,
+          );
+          await expect(store.saveMember({ ...rows.m2, spaceId: 'nowhere' })).rejects.toThrow(
+            /foreign key/i,
+          );
+          await expect(
+            store.saveMember({ ...rows.m2, role: 'admin' as SpaceRole }),
+          ).rejects.toThrow(/check constraint/i);
+          expect(await store.member(s.id, m2.id)).toBeUndefined();
+        });
+
+        it('hides expired and used-up invites and counts each use', async () => {
+          const creator = user();
+          await store.insertUser(creator);
+          const s = space(creator);
+          await store.insertSpace(s);
+          const limited = invite(s, creator);
+          const open = invite(s, creator, { role: 'moderator', expiresAt: null, maxUses: null });
+          const once = invite(s, creator, { expiresAt: iso(50), maxUses: 1 });
+          await store.insertInvite(limited);
+          await store.insertInvite(open);
+          await store.transaction((tx) => tx.insertInvite(once));
+          expect(await store.invite(limited.tokenHash, iso(1))).toStrictEqual({
+            ...limited,
+            uses: 0,
+          });
+          expect(await store.transaction((tx) => tx.invite(open.tokenHash, FAR))).toStrictEqual({
+            ...open,
+            uses: 0,
+          });
+          expect(await store.invite('missing', iso(1))).toBeUndefined();
+          expect(await store.spendInvite('missing', iso(1))).toBeUndefined();
+          // Usable strictly before expiresAt: at it, neither read nor spent.
+          expect(await store.invite(limited.tokenHash, iso(99))).toBeDefined();
+          expect(await store.invite(limited.tokenHash, iso(100))).toBeUndefined();
+          expect(await store.spendInvite(limited.tokenHash, iso(100))).toBeUndefined();
+
+          // Each use counts; the use returns the row as it now is; used up, it is gone.
+          expect(await store.spendInvite(limited.tokenHash, iso(2))).toStrictEqual({
+            ...limited,
+            uses: 1,
+          });
+          expect(await store.invite(limited.tokenHash, iso(3))).toStrictEqual({
+            ...limited,
+            uses: 1,
+          });
+          expect(
+            await store.transaction((tx) => tx.spendInvite(limited.tokenHash, iso(3))),
+          ).toStrictEqual({ ...limited, uses: 2 });
+          expect(await store.spendInvite(limited.tokenHash, iso(4))).toBeUndefined();
+          expect(await store.invite(limited.tokenHash, iso(4))).toBeUndefined();
+
+          // Without limits: any number of uses, any time.
+          for (let i = 1; i <= 3; i++) {
+            expect((await store.spendInvite(open.tokenHash, iso(i)))?.uses).toBe(i);
+          }
+          expect(await store.invite(open.tokenHash, FAR)).toStrictEqual({ ...open, uses: 3 });
+
+          // A spend rolled back with its transaction leaves the use unspent.
+          const boom = new Error('boom');
+          await expect(
+            store.transaction(async (tx) => {
+              expect((await tx.spendInvite(once.tokenHash, iso(5)))?.uses).toBe(1);
+              expect(await tx.invite(once.tokenHash, iso(5))).toBeUndefined();
+              throw boom;
+            }),
+          ).rejects.toBe(boom);
+          expect(await store.invite(once.tokenHash, iso(6))).toStrictEqual({ ...once, uses: 0 });
+          // Expired before it was used.
+          expect(await store.spendInvite(once.tokenHash, iso(50))).toBeUndefined();
+          expect(await store.invite(once.tokenHash, iso(49))).toStrictEqual({ ...once, uses: 0 });
+
+          // A hash is taken once; an invite names a space and user that exist, a known role.
+          await expect(
+            store.insertInvite({ ...invite(s, creator), tokenHash: open.tokenHash }),
+          ).rejects.toThrow(/unique|duplicate/i);
+          await expect(
+            store.insertInvite(invite(s, creator, { spaceId: 'nowhere' })),
+          ).rejects.toThrow(/foreign key/i);
+          await expect(
+            store.insertInvite(invite(s, creator, { role: 'owner' as 'member' })),
+          ).rejects.toThrow(/check constraint/i);
+          expect(await store.invite(open.tokenHash, FAR)).toStrictEqual({ ...open, uses: 3 });
+        });
+
+        it('gives the last use of an invite to exactly one of two concurrent transactions', async () => {
+          const creator = user();
+          await store.insertUser(creator);
+          const s = space(creator);
+          await store.insertSpace(s);
+          const spend = (hash: string, at: string) =>
+            store.transaction(async (tx) => {
+              const used = await tx.spendInvite(hash, at);
+              // Hold the transaction open, so that the two overlap.
+              await sleep(5);
+              return used;
+            });
+          const one = invite(s, creator, { maxUses: 1 });
+          await store.insertInvite(one);
+          const both = await Promise.all([
+            spend(one.tokenHash, iso(1)),
+            spend(one.tokenHash, iso(2)),
+          ]);
+          const won = both.filter((u) => u !== undefined);
+          expect(won).toHaveLength(1);
+          expect(won[0]).toStrictEqual({ ...one, uses: 1 });
+          expect(await store.invite(one.tokenHash, iso(3))).toBeUndefined();
+
+          // Three uses among eight at once: three win, and the count stops at three.
+          const three = invite(s, creator, { maxUses: 3 });
+          await store.insertInvite(three);
+          const eight = await Promise.all(
+            Array.from({ length: 8 }, (_, i) => spend(three.tokenHash, iso(1 + i))),
+          );
+          const uses = eight.flatMap((u) => (u ? [u.uses] : [])).sort();
+          expect(uses).toStrictEqual([1, 2, 3]);
+          expect(await store.invite(three.tokenHash, iso(10))).toBeUndefined();
+          expect(await store.spendInvite(three.tokenHash, iso(10))).toBeUndefined();
+        });
+
+        it('stores proposals and saves their edits and decisions', async () => {
+          const [proposer, reviewer] = [user(), user()];
+          for (const u of [proposer, reviewer]) await store.insertUser(u);
+          const s = space(reviewer);
+          await store.insertSpace(s);
+          const m = market({ spaceId: s.id });
+          await store.insertMarket(m);
+          const p = proposal(proposer);
+          const multi = proposal(proposer, {
+            type: 'multiple',
+            outcomes: ['Red', 'Grün', 'Blue "sky"'],
+            spaceId: s.id,
+            sources: [],
+            description: '',
+          });
+          await store.insertProposal(p);
+          await store.transaction((tx) => tx.insertProposal(multi));
+          expect(await store.proposal(p.id)).toStrictEqual(asProposal(p, proposer));
+          expect(await store.transaction((tx) => tx.proposal(multi.id))).toStrictEqual(
+            asProposal(multi, proposer),
+          );
+          expect(await store.proposal('missing')).toBeUndefined();
+
+          const editedP: NewProposal = {
+            ...p,
+            question: 'Will it snow in July?',
+            normalized: 'will it snow in july',
+            description: 'edited',
+            criteria: 'edited criteria',
+            closesAt: iso(5000),
+            sources: ['https://example.com/1', 'https://example.com/2'],
+            updatedAt: iso(2),
+          };
+          await store.saveProposal(editedP);
+          expect(await store.proposal(p.id)).toStrictEqual(asProposal(editedP, proposer));
+          const approved: NewProposal = {
+            ...multi,
+            status: 'approved',
+            type: 'binary',
+            outcomes: ['Yes', 'No'],
+            marketId: m.id,
+            updatedAt: iso(3),
+            decidedAt: iso(3),
+            decidedBy: reviewer.username,
+          };
+          await store.transaction((tx) => tx.saveProposal(approved));
+          expect(await store.proposal(multi.id)).toStrictEqual(asProposal(approved, proposer));
+          const rejected: NewProposal = {
+            ...editedP,
+            status: 'rejected',
+            reason: 'a duplicate of "another" one',
+            updatedAt: iso(4),
+            decidedAt: iso(4),
+            decidedBy: reviewer.username,
+          };
+          await store.saveProposal(rejected);
+          expect(await store.proposal(p.id)).toStrictEqual(asProposal(rejected, proposer));
+
+          // A proposal names a user, space and market that exist, and a known status.
+          await expect(
+            store.insertProposal(proposal(proposer, { proposerId: 'nobody' })),
+          ).rejects.toThrow(/foreign key/i);
+          await expect(
+            store.insertProposal(proposal(proposer, { spaceId: 'nowhere' })),
+          ).rejects.toThrow(/foreign key/i);
+          await expect(
+            store.insertProposal(proposal(proposer, { status: 'draft' as ProposalStatus })),
+          ).rejects.toThrow(/check constraint/i);
+          await expect(store.insertProposal({ ...proposal(proposer), id: p.id })).rejects.toThrow(
+            /unique|duplicate/i,
+          );
+          await expect(store.saveProposal({ ...rejected, marketId: 'nowhere' })).rejects.toThrow(
+            /foreign key/i,
+          );
+          expect(await store.proposal(p.id)).toStrictEqual(asProposal(rejected, proposer));
+        });
+
+        it('lists proposals newest first, by status or all, and finds pending duplicates', async () => {
+          const [a, b] = [user(), user()];
+          for (const u of [a, b]) await store.insertUser(u);
+          // Far after every other proposal of the suite: the newest of all are ours.
+          const t = (s: number) => iso(3_000_000 + s);
+          const base = uid('pr');
+          const same = `same question ${base}`;
+          const p1 = proposal(a, { id: `${base}_1`, createdAt: t(1), normalized: same });
+          // p2 and p3 at one moment: the larger id first ('a' > 'B').
+          const p2 = proposal(b, { id: `${base}_B`, createdAt: t(2), normalized: same });
+          const p3 = proposal(a, {
+            id: `${base}_a`,
+            createdAt: t(2),
+            status: 'rejected',
+            normalized: same,
+            reason: 'no',
+            decidedAt: t(3),
+            decidedBy: b.username,
+          });
+          const p4 = proposal(b, { id: `${base}_4`, createdAt: t(4), status: 'pending' });
+          for (const p of [p3, p1, p4, p2]) await store.insertProposal(p);
+          const [v1, v2, v3, v4] = [
+            asProposal(p1, a),
+            asProposal(p2, b),
+            asProposal(p3, a),
+            asProposal(p4, b),
+          ];
+          expect(await store.proposals(undefined, 3)).toStrictEqual([v4, v3, v2]);
+          expect(await store.transaction((tx) => tx.proposals(undefined, 4))).toStrictEqual([
+            v4,
+            v3,
+            v2,
+            v1,
+          ]);
+          expect(await store.proposals('pending', 3)).toStrictEqual([v4, v2, v1]);
+          expect(await store.proposals('rejected', 1)).toStrictEqual([v3]);
+          const ours = (ps: ProposalRow[]) => ps.filter((p) => p.id.startsWith(base));
+          expect(ours(await store.proposals('approved', 1000))).toStrictEqual([]);
+
+          // Pending only, oldest first; the normalised text must match exactly.
+          expect(await store.pendingProposalsLike(same)).toStrictEqual([v1, v2]);
+          expect(await store.transaction((tx) => tx.pendingProposalsLike(same))).toStrictEqual([
+            v1,
+            v2,
+          ]);
+          expect(await store.pendingProposalsLike(`${same} `)).toStrictEqual([]);
+          expect(await store.pendingProposalsLike(same.toUpperCase())).toStrictEqual([]);
+          await store.saveProposal({ ...p1, status: 'approved', decidedAt: t(5) });
+          expect(await store.pendingProposalsLike(same)).toStrictEqual([v2]);
+        });
+
+        it('lists the proposals a caller may see: all, or their own and those of the spaces they review', async () => {
+          const [a, b] = [user(), user()];
+          for (const u of [a, b]) await store.insertUser(u);
+          const [s1, s2, s3] = [space(b), space(b), space(b)];
+          for (const s of [s1, s2, s3]) await store.insertSpace(s);
+          // Far after every other proposal of the suite: the newest of all are ours.
+          const t = (s: number) => iso(4_000_000 + s);
+          const pA = proposal(a, { createdAt: t(1) });
+          const pB = proposal(b, { createdAt: t(2) });
+          const pS1 = proposal(b, { createdAt: t(3), spaceId: s1.id, status: 'rejected' });
+          const pS2 = proposal(b, { createdAt: t(4), spaceId: s2.id });
+          const pAS2 = proposal(a, { createdAt: t(5), spaceId: s2.id });
+          const pS3 = proposal(b, { createdAt: t(6), spaceId: s3.id });
+          for (const p of [pS2, pA, pAS2, pB, pS3, pS1]) await store.insertProposal(p);
+          const [vA, vB, vS1, vS2, vAS2, vS3] = [
+            asProposal(pA, a),
+            asProposal(pB, b),
+            asProposal(pS1, b),
+            asProposal(pS2, b),
+            asProposal(pAS2, a),
+            asProposal(pS3, b),
+          ];
+          const own = { all: false, proposerId: a.id, spaceIds: [] };
+          expect(await store.proposalsFor(own, 10)).toStrictEqual([vAS2, vA]);
+          expect(await store.proposalsFor(own, 1)).toStrictEqual([vAS2]);
+          expect(await store.proposalsFor({ ...own, spaceIds: [s1.id] }, 10)).toStrictEqual([
+            vAS2,
+            vS1,
+            vA,
+          ]);
+          expect(
+            await store.transaction((tx) =>
+              tx.proposalsFor({ ...own, spaceIds: [s1.id], status: 'pending' }, 10),
+            ),
+          ).toStrictEqual([vAS2, vA]);
+          const reviewer = { all: false, proposerId: null, spaceIds: [s1.id, s2.id] };
+          expect(await store.proposalsFor(reviewer, 10)).toStrictEqual([vAS2, vS2, vS1]);
+          expect(await store.proposalsFor({ ...reviewer, status: 'rejected' }, 10)).toStrictEqual([
+            vS1,
+          ]);
+          expect(
+            await store.proposalsFor({ all: false, proposerId: null, spaceIds: [] }, 10),
+          ).toStrictEqual([]);
+          expect(
+            await store.proposalsFor({ all: false, proposerId: 'missing', spaceIds: [] }, 10),
+          ).toStrictEqual([]);
+          // `all` sees everything, whatever else is asked.
+          const everything = { all: true, proposerId: null, spaceIds: [] };
+          expect(await store.proposalsFor(everything, 6)).toStrictEqual([
+            vS3,
+            vAS2,
+            vS2,
+            vS1,
+            vB,
+            vA,
+          ]);
+          expect(
+            await store.proposalsFor({ ...everything, proposerId: a.id, status: 'rejected' }, 1),
+          ).toStrictEqual([vS1]);
+        });
+
+        it('counts the proposals a user made since a time', async () => {
+          const [a, b] = [user(), user()];
+          for (const u of [a, b]) await store.insertUser(u);
+          for (const s of [10, 20, 20, 30]) {
+            await store.insertProposal(proposal(a, { createdAt: iso(s), updatedAt: iso(s) }));
+          }
+          await store.insertProposal(proposal(b, { createdAt: iso(25) }));
+          expect(await store.proposalsSince(a.id, iso(0))).toBe(4);
+          // At or after `since`.
+          expect(await store.proposalsSince(a.id, iso(20))).toBe(3);
+          expect(await store.transaction((tx) => tx.proposalsSince(a.id, iso(21)))).toBe(1);
+          expect(await store.proposalsSince(a.id, iso(31))).toBe(0);
+          expect(await store.proposalsSince(b.id, iso(0))).toBe(1);
+          expect(await store.proposalsSince('missing', iso(0))).toBe(0);
+        });
+
+        it('serialises read-modify-writes of one proposal under proposalForUpdate', async () => {
+          const u = user();
+          await store.insertUser(u);
+          const p = proposal(u, { sources: [] });
+          await store.insertProposal(p);
+          expect(await store.transaction((tx) => tx.proposalForUpdate(p.id))).toStrictEqual(
+            asProposal(p, u),
+          );
+          expect(await store.transaction((tx) => tx.proposalForUpdate('missing'))).toBeUndefined();
+          await Promise.all(
+            Array.from({ length: 10 }, (_, i) =>
+              store.transaction(async (tx) => {
+                const cur = (await tx.proposalForUpdate(p.id))!;
+                // Widen the window between read and write.
+                await sleep(2);
+                const { proposer: _, ...row } = cur;
+                await tx.saveProposal({
+                  ...row,
+                  sources: [...cur.sources, `https://example.com/${i}`],
+                  updatedAt: iso(10 + i),
+                });
+              }),
+            ),
+          );
+          const after = (await store.proposal(p.id))!;
+          expect(after.sources).toHaveLength(10);
+          expect(new Set(after.sources).size).toBe(10);
+        });
+
+        it('keeps comments in order, threads replies and deletes softly', async () => {
+          const [a, b] = [user(), user()];
+          for (const u of [a, b]) await store.insertUser(u);
+          const [m, other] = [market(), market()];
+          for (const x of [m, other]) await store.insertMarket(x);
+          const c = (u: UserRow, text: string, replyTo: number | null, s: number) => ({
+            marketId: m.id,
+            userId: u.id,
+            text,
+            replyTo,
+            createdAt: iso(s),
+            // The author's stake as they wrote, kept with the comment (the reply has one).
+            position: replyTo === id1Hint ? { outcomeId: 'yes', shares: 12.5 } : null,
+            forecast: replyTo === id1Hint ? [0.3, 0.7] : null,
+          });
+          let id1Hint: number | null = -1;
+          const id1 = await store.insertComment(c(a, 'First! <b>bold</b> & "quoted"', null, 1));
+          id1Hint = id1;
+          const id2 = await store.transaction((tx) =>
+            tx.insertComment(c(b, 'A reply — ünïcødé', id1, 2)),
+          );
+          const elsewhere = await store.insertComment({
+            ...c(a, 'on another market', null, 3),
+            marketId: other.id,
+          });
+          // Written earlier than id2 but inserted later: the list goes by id, not time.
+          const id3 = await store.insertComment(c(a, 'late', id1, 0));
+          expect(Number.isInteger(id1)).toBe(true);
+          expect([id2 - id1, elsewhere - id2, id3 - elsewhere].every((d) => d > 0)).toBe(true);
+          const view = (id: number, u: UserRow, row: ReturnType<typeof c>): CommentRow => ({
+            id,
+            username: u.username,
+            deletedAt: null,
+            ...row,
+          });
+          const [v1, v2, v3] = [
+            view(id1, a, c(a, 'First! <b>bold</b> & "quoted"', null, 1)),
+            view(id2, b, c(b, 'A reply — ünïcødé', id1, 2)),
+            view(id3, a, c(a, 'late', id1, 0)),
+          ];
+          expect(await store.comment(id1)).toStrictEqual(v1);
+          expect(await store.transaction((tx) => tx.comment(id2))).toStrictEqual(v2);
+          expect(await store.comment(-1)).toBeUndefined();
+          expect(await store.commentsOfMarket(m.id)).toStrictEqual([v1, v2, v3]);
+          expect(await store.transaction((tx) => tx.commentsOfMarket(other.id))).toStrictEqual([
+            view(elsewhere, a, { ...c(a, 'on another market', null, 3), marketId: other.id }),
+          ]);
+          expect(await store.commentsOfMarket('missing')).toStrictEqual([]);
+
+          // Deleted: the text goes, the place in the thread and the replies stay; once only.
+          expect(await store.deleteComment(id1, iso(10))).toBe(true);
+          expect(await store.deleteComment(id1, iso(11))).toBe(false);
+          expect(await store.transaction((tx) => tx.deleteComment(id1, iso(12)))).toBe(false);
+          expect(await store.deleteComment(-1, iso(10))).toBe(false);
+          const gone = { ...v1, text: '', deletedAt: iso(10) };
+          expect(await store.comment(id1)).toStrictEqual(gone);
+          expect(await store.commentsOfMarket(m.id)).toStrictEqual([gone, v2, v3]);
+          expect(await store.transaction((tx) => tx.deleteComment(id3, iso(13)))).toBe(true);
+          expect((await store.comment(id3))?.deletedAt).toBe(iso(13));
+
+          // A comment is on a market that exists, by a user who exists, replying to a comment.
+          await expect(
+            store.insertComment({ ...c(a, 'x', null, 4), marketId: 'nowhere' }),
+          ).rejects.toThrow(/foreign key/i);
+          await expect(store.insertComment(c(a, 'x', -5, 4))).rejects.toThrow(/foreign key/i);
+          await expect(
+            store.transaction((tx) =>
+              tx.insertComment({ ...c(a, 'x', null, 4), userId: 'nobody' }),
+            ),
+          ).rejects.toThrow(/foreign key/i);
+          // A comment rolled back with its transaction is not there.
+          const boom = new Error('boom');
+          let rolledBack = 0;
+          await expect(
+            store.transaction(async (tx) => {
+              rolledBack = await tx.insertComment(c(b, 'never', null, 5));
+              expect((await tx.comment(rolledBack))?.text).toBe('never');
+              throw boom;
+            }),
+          ).rejects.toBe(boom);
+          expect(await store.comment(rolledBack)).toBeUndefined();
+          expect((await store.commentsOfMarket(m.id)).map((x) => x.id)).toStrictEqual([
+            id1,
+            id2,
+            id3,
+          ]);
+        });
+
+        it('round-trips the space and proposer of markets, the space of webhooks and the scope of API tokens', async () => {
+          const u = user();
+          await store.insertUser(u);
+          const s = space(u);
+          await store.insertSpace(s);
+          const inSpace = market({ spaceId: s.id, proposedBy: u.username });
+          const publicOne = market();
+          await store.insertMarket(inSpace);
+          await store.transaction((tx) => tx.insertMarket(publicOne));
+          expect(await store.market(inSpace.id)).toStrictEqual(inSpace);
+          expect(await store.market(publicOne.id)).toStrictEqual(publicOne);
+          expect(await store.transaction((tx) => tx.marketForUpdate(inSpace.id))).toStrictEqual(
+            inSpace,
+          );
+          expect(
+            (await store.markets('all')).filter(
+              (m) => m.id === inSpace.id || m.id === publicOne.id,
+            ),
+          ).toStrictEqual([inSpace, publicOne]);
+          await expect(store.insertMarket(market({ spaceId: 'nowhere' }))).rejects.toThrow(
+            /foreign key/i,
+          );
+
+          const hook: WebhookRow = {
+            id: uid('wh'),
+            kind: 'generic',
+            url: 'https://hooks.example.com/space',
+            mode: 'post',
+            events: ['created'],
+            minMove: 0.05,
+            marketIds: null,
+            secret: 'shh',
+            createdAt: iso(0),
+            spaceId: s.id,
+          };
+          await store.insertWebhook(hook);
+          expect(await store.webhook(hook.id)).toStrictEqual(hook);
+          expect((await store.webhooks()).filter((w) => w.id === hook.id)).toStrictEqual([hook]);
+          await expect(
+            store.insertWebhook({ ...hook, id: uid('wh'), spaceId: 'nowhere' }),
+          ).rejects.toThrow(/foreign key/i);
+          expect(await store.deleteWebhook(hook.id)).toBe(true);
+
+          const [scoped, plain, explicit] = [uid('th'), uid('th'), uid('th')];
+          const scopedId = uid('tok');
+          await store.insertApiToken(scopedId, u.id, scoped, iso(0), s.id);
+          await store.insertApiToken(uid('tok'), u.id, plain, iso(0));
+          await store.transaction((tx) =>
+            tx.insertApiToken(uid('tok'), u.id, explicit, iso(0), null),
+          );
+          expect(await store.apiTokenUser(scoped)).toStrictEqual({ ...u, scopeSpaceId: s.id });
+          expect(await store.transaction((tx) => tx.apiTokenUser(scoped))).toStrictEqual({
+            ...u,
+            scopeSpaceId: s.id,
+          });
+          // Unscoped: no scopeSpaceId key at all.
+          expect(await store.apiTokenUser(plain)).toStrictEqual(u);
+          expect(await store.apiTokenUser(explicit)).toStrictEqual(u);
+          expect(await store.revokeApiToken(scopedId, u.id, iso(1))).toBe(true);
+          expect(await store.apiTokenUser(scoped)).toBeUndefined();
+          await expect(
+            store.insertApiToken(uid('tok'), u.id, uid('th'), iso(0), 'nowhere'),
+          ).rejects.toThrow(/foreign key/i);
+        });
+      });
+
       if (engine.name === 'postgres') postgresOnly(() => store);
     },
   );
@@ -1560,6 +2300,7 @@ function postgresOnly(getStore: () => Store): void {
         { version: 2, n: '1' },
         { version: 3, n: '1' },
         { version: 4, n: '1' },
+        { version: 5, n: '1' },
       ]);
       for (const s of stores) expect(await s.userCount()).toBe(0);
       await Promise.all(stores.map((s) => s.close()));
