@@ -14,6 +14,10 @@ const AdminPage = lazyPage(() => import('./pages/AdminPage.tsx'));
 const ChannelPage = lazyPage(() => import('./pages/ChannelPage.tsx'));
 const EmbedPage = lazyPage(() => import('./pages/EmbedPage.tsx'));
 const LinkPage = lazyPage(() => import('./pages/LinkPage.tsx'));
+const SpacePage = lazyPage(() => import('./pages/SpacePage.tsx'));
+const NewSpacePage = lazyPage(() => import('./pages/NewSpacePage.tsx'));
+const InvitePage = lazyPage(() => import('./pages/InvitePage.tsx'));
+const ProposalsPage = lazyPage(() => import('./pages/ProposalsPage.tsx'));
 
 const BY_PREFIX: [string, { preload(): Promise<unknown> }][] = [
   ['/markets/', MarketPage],
@@ -25,6 +29,11 @@ const BY_PREFIX: [string, { preload(): Promise<unknown> }][] = [
   ['/channel', ChannelPage],
   ['/embed/', EmbedPage],
   ['/link/', LinkPage],
+  // Before /spaces/: the longer prefix wins.
+  ['/spaces/new', NewSpacePage],
+  ['/spaces/', SpacePage],
+  ['/invite/', InvitePage],
+  ['/proposals', ProposalsPage],
 ];
 
 /** Loads the chunk of the page at `pathname` (nothing for the markets list, which is built in). */
@@ -71,6 +80,10 @@ export function App() {
                   <Route path="/login" element={<LoginPage />} />
                   <Route path="/admin" element={<AdminPage />} />
                   <Route path="/link/:code" element={<LinkPage />} />
+                  <Route path="/spaces/new" element={<NewSpacePage />} />
+                  <Route path="/spaces/:id" element={<SpacePage />} />
+                  <Route path="/invite/:token" element={<InvitePage />} />
+                  <Route path="/proposals" element={<ProposalsPage />} />
                   <Route path="*" element={<NotFound />} />
                 </Routes>
               </Suspense>

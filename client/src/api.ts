@@ -1,24 +1,39 @@
 import type { z } from 'zod';
 import {
+  ApproveProposalResponse,
   AuditResponse,
   type ChatIdentity,
   ChatSettingsResponse,
+  CommentResponse,
+  CommentsResponse,
+  type CreateCommentRequest,
+  type CreateInviteRequest,
   type CreateMarketRequest,
+  type CreateProposalRequest,
+  type CreateSpaceRequest,
   type CreateWebhookRequest,
   DeliveriesResponse,
   type DeliveryStatus,
+  EmbedLinkResponse,
   type ForecastRequest,
   ForecastResponse,
   ForecastsResponse,
   HistoryResponse,
+  InvitePreviewResponse,
+  InviteResponse,
   type LeaderboardMetric,
   LeaderboardResponse,
   LinkPreviewResponse,
   LinkResponse,
   MarketResponse,
   MarketsResponse,
+  MemberResponse,
+  MembersResponse,
   MeResponse,
   ProfileResponse,
+  ProposalResponse,
+  type ProposalStatus,
+  ProposalsResponse,
   QuoteResponse,
   type RemindersRequest,
   type ResolveRequest,
@@ -26,10 +41,15 @@ import {
   ScoresResponse,
   type SimulationRequest,
   SimulationResponse,
+  SpaceCalibrationResponse,
+  SpaceResponse,
+  type SpaceRole,
+  SpacesResponse,
   TokenResponse,
   type TradeRequest,
   TradeResponse,
   TradesResponse,
+  type UpdateProposalRequest,
   UserForecastsResponse,
   UserResponse,
   WebhookResponse,
@@ -54,11 +74,14 @@ async function request<S extends z.ZodType>(
   path: string,
   schema: S | null,
   body?: unknown,
+  extraHeaders: Record<string, string> = {},
 ): Promise<z.infer<S>> {
+  const headers: Record<string, string> = { ...extraHeaders };
+  if (body !== undefined) headers['content-type'] = 'application/json';
   const res = await fetch(`/api${path}`, {
     method,
     credentials: 'same-origin',
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers,
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   if (res.status === 204) return undefined as z.infer<S>;
@@ -85,15 +108,41 @@ const post = <S extends z.ZodType>(path: string, body: unknown, schema: S | null
   request('POST', path, schema, body);
 const put = <S extends z.ZodType>(path: string, body: unknown, schema: S | null) =>
   request('PUT', path, schema, body);
+const patch = <S extends z.ZodType>(path: string, body: unknown, schema: S) =>
+  request('PATCH', path, schema, body);
+const del = (path: string) => request('DELETE', path, null);
 const enc = encodeURIComponent;
+
+/**
+ * A signed embed of a private market reads with its token in this header (on GETs only: the
+ * token grants reading that one market and nothing else).
+ */
+const embedHeaders = (token: string | undefined): Record<string, string> =>
+  token ? { 'X-Parity-Embed': token } : {};
+
+type MarketStatusFilter = 'open' | 'closed' | 'resolved' | 'cancelled' | 'all';
 
 /** The one typed API module: every call parses its answer with the shared schema. */
 export const api = {
-  markets: (status: 'open' | 'closed' | 'resolved' | 'cancelled' | 'all' = 'open') =>
-    get(`/markets?status=${status}`, MarketsResponse).then((r) => r.markets),
-  market: (id: string) => get(`/markets/${enc(id)}`, MarketResponse).then((r) => r.market),
-  history: (id: string) =>
-    get(`/markets/${enc(id)}/history`, HistoryResponse).then((r) => r.points),
+  /** Markets by status; `spaceId` narrows to one space's, or `public` to the public site's. */
+  markets: (status: MarketStatusFilter = 'open', spaceId?: string) =>
+    get(
+      `/markets?status=${status}${spaceId ? `&spaceId=${enc(spaceId)}` : ''}`,
+      MarketsResponse,
+    ).then((r) => r.markets),
+  /** A market; `embedToken` reads a private one from its signed embed URL. */
+  market: (id: string, embedToken?: string) =>
+    request('GET', `/markets/${enc(id)}`, MarketResponse, undefined, embedHeaders(embedToken)).then(
+      (r) => r.market,
+    ),
+  history: (id: string, embedToken?: string) =>
+    request(
+      'GET',
+      `/markets/${enc(id)}/history`,
+      HistoryResponse,
+      undefined,
+      embedHeaders(embedToken),
+    ).then((r) => r.points),
   trades: (id: string, limit = 50) =>
     get(`/markets/${enc(id)}/trades?limit=${limit}`, TradesResponse).then((r) => r.trades),
   forecasts: (id: string) => get(`/markets/${enc(id)}/forecasts`, ForecastsResponse),
@@ -109,7 +158,7 @@ export const api = {
   register: (username: string, password: string) =>
     post('/auth/register', { username, password }, UserResponse).then((r) => r.user),
   logout: () => post('/auth/logout', undefined, null),
-  createToken: () => post('/me/tokens', {}, TokenResponse),
+  createToken: (spaceId?: string) => post('/me/tokens', spaceId ? { spaceId } : {}, TokenResponse),
   // chat accounts (Slack, Discord)
   /** What opening a `/parity link` URL would bind; 404 `not_found` once used or expired. */
   linkPreview: (code: string) => get(`/integrations/links/${enc(code)}`, LinkPreviewResponse),
@@ -124,13 +173,58 @@ export const api = {
       `/me/chat/links/${enc(link.platform)}/${enc(link.teamId)}/${enc(link.externalUserId)}`,
       null,
     ),
-  leaderboard: (metric: LeaderboardMetric) =>
-    get(`/leaderboard?metric=${metric}`, LeaderboardResponse).then((r) => r.entries),
+  leaderboard: (metric: LeaderboardMetric, spaceId?: string) =>
+    get(
+      `/leaderboard?metric=${metric}${spaceId ? `&spaceId=${enc(spaceId)}` : ''}`,
+      LeaderboardResponse,
+    ).then((r) => r.entries),
   profile: (username: string) => get(`/users/${enc(username)}`, ProfileResponse),
   userForecasts: (username: string, limit = 1000) =>
     get(`/users/${enc(username)}/forecasts?limit=${limit}`, UserForecastsResponse).then(
       (r) => r.forecasts,
     ),
+  // spaces, invites and members
+  spaces: () => get('/spaces', SpacesResponse).then((r) => r.spaces),
+  space: (id: string) => get(`/spaces/${enc(id)}`, SpaceResponse).then((r) => r.space),
+  spaceCalibration: (id: string) => get(`/spaces/${enc(id)}/calibration`, SpaceCalibrationResponse),
+  createSpace: (body: CreateSpaceRequest) =>
+    post('/spaces', body, SpaceResponse).then((r) => r.space),
+  createInvite: (spaceId: string, body: CreateInviteRequest) =>
+    post(`/spaces/${enc(spaceId)}/invites`, body, InviteResponse).then((r) => r.invite),
+  /** What an invite link would join; 404 `not_found` once expired or used up. */
+  invitePreview: (token: string) => get(`/invites/${enc(token)}`, InvitePreviewResponse),
+  acceptInvite: (token: string) =>
+    post(`/invites/${enc(token)}/accept`, {}, SpaceResponse).then((r) => r.space),
+  members: (spaceId: string) =>
+    get(`/spaces/${enc(spaceId)}/members`, MembersResponse).then((r) => r.members),
+  setMemberRole: (spaceId: string, username: string, role: SpaceRole) =>
+    patch(`/spaces/${enc(spaceId)}/members/${enc(username)}`, { role }, MemberResponse).then(
+      (r) => r.member,
+    ),
+  /** Removes a member (owners), or leaves the space when `username` is the caller's own. */
+  removeMember: (spaceId: string, username: string) =>
+    del(`/spaces/${enc(spaceId)}/members/${enc(username)}`),
+  // proposals
+  proposals: (status?: ProposalStatus) =>
+    get(`/proposals${status ? `?status=${status}` : ''}`, ProposalsResponse).then(
+      (r) => r.proposals,
+    ),
+  propose: (body: CreateProposalRequest) =>
+    post('/proposals', body, ProposalResponse).then((r) => r.proposal),
+  updateProposal: (id: string, body: UpdateProposalRequest) =>
+    patch(`/proposals/${enc(id)}`, body, ProposalResponse).then((r) => r.proposal),
+  approveProposal: (id: string, edits: UpdateProposalRequest = {}) =>
+    post(`/proposals/${enc(id)}/approve`, edits, ApproveProposalResponse),
+  rejectProposal: (id: string, reason: string) =>
+    post(`/proposals/${enc(id)}/reject`, { reason }, ProposalResponse).then((r) => r.proposal),
+  // comments and embeds
+  comments: (marketId: string) =>
+    get(`/markets/${enc(marketId)}/comments`, CommentsResponse).then((r) => r.comments),
+  postComment: (marketId: string, body: CreateCommentRequest) =>
+    post(`/markets/${enc(marketId)}/comments`, body, CommentResponse).then((r) => r.comment),
+  deleteComment: (id: string) => del(`/comments/${enc(id)}`),
+  /** A signed URL that shows a private market's card to people outside its space. */
+  embedLink: (marketId: string) => post(`/markets/${enc(marketId)}/embed`, {}, EmbedLinkResponse),
   // admin
   createMarket: (body: CreateMarketRequest) =>
     post('/markets', body, MarketResponse).then((r) => r.market),
@@ -146,7 +240,7 @@ export const api = {
   webhooks: () => get('/integrations/webhooks', WebhooksResponse).then((r) => r.webhooks),
   createWebhook: (body: CreateWebhookRequest) =>
     post('/integrations/webhooks', body, WebhookResponse),
-  deleteWebhook: (id: string) => request('DELETE', `/integrations/webhooks/${enc(id)}`, null),
+  deleteWebhook: (id: string) => del(`/integrations/webhooks/${enc(id)}`),
   deliveries: () =>
     get('/integrations/deliveries?limit=50', DeliveriesResponse).then((r) => r.deliveries),
   /** The outbox, newest first, optionally only one status or one webhook. */

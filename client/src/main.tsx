@@ -13,8 +13,8 @@ const queryClient = new QueryClient({
   defaultOptions: { queries: { staleTime: 5_000, retry: 1, refetchOnWindowFocus: false } },
 });
 
-const { pathname } = window.location;
-prefetchFor(queryClient, pathname);
+const { pathname, search } = window.location;
+prefetchFor(queryClient, pathname, search);
 // The first page's chunk is loaded before the first render, so it never shows a fallback.
 void preloadPage(pathname)
   .catch(() => undefined)

@@ -244,7 +244,7 @@ export async function approveProposal(
         (err.code === 'conflict' && (err.details as { id?: string } | undefined)?.id !== undefined);
       if (!idTaken || attempt >= 3) throw err;
       const p = await ctx.store.proposal(id);
-      if (!p || p.status !== 'pending') throw err;
+      if (p?.status !== 'pending') throw err;
     }
   }
 }

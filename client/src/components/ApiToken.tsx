@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { api, describeError } from '../api.ts';
+import { useSpaces } from '../hooks/useSpaces.ts';
 import { CopyButton } from './CopyButton.tsx';
 
 /** Creates a personal API token for bots and scripts; the server shows it only once. */
@@ -7,11 +8,15 @@ export function ApiToken() {
   const [token, setToken] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
+  const [spaceId, setSpaceId] = useState('');
+  const spaces = useSpaces();
+  // A token is scoped to a space its user belongs to (an admin's list has every space).
+  const mine = (spaces.data ?? []).filter((s) => s.role);
   const create = async () => {
     setError(null);
     setPending(true);
     try {
-      setToken((await api.createToken()).token);
+      setToken((await api.createToken(spaceId || undefined)).token);
     } catch (e) {
       setError(describeError(e));
     } finally {
@@ -36,15 +41,35 @@ export function ApiToken() {
           </div>
         </div>
       ) : (
-        <button
-          type="button"
-          className="ghost"
-          disabled={pending}
-          onClick={() => void create()}
-          data-testid="create-token"
-        >
-          {pending ? 'Creating…' : 'Create a token'}
-        </button>
+        <div className="row">
+          {mine.length > 0 && (
+            <>
+              <label htmlFor="tok-space">Sees</label>
+              <select
+                id="tok-space"
+                value={spaceId}
+                onChange={(e) => setSpaceId(e.target.value)}
+                data-testid="token-space"
+              >
+                <option value="">everything you see</option>
+                {mine.map((s) => (
+                  <option key={s.id} value={s.id}>
+                    only {s.name} (and the public site)
+                  </option>
+                ))}
+              </select>
+            </>
+          )}
+          <button
+            type="button"
+            className="ghost"
+            disabled={pending}
+            onClick={() => void create()}
+            data-testid="create-token"
+          >
+            {pending ? 'Creating…' : 'Create a token'}
+          </button>
+        </div>
       )}
       {error && (
         <p className="error" role="alert">

@@ -4,6 +4,7 @@ import { Link, NavLink, useNavigate } from 'react-router-dom';
 import { api } from '../api.ts';
 import { credits } from '../format.ts';
 import { reconnectSocket, useMe } from '../hooks/useMe.ts';
+import { SpaceSwitcher } from './SpaceSwitcher.tsx';
 
 type Theme = 'light' | 'dark';
 
@@ -34,7 +35,7 @@ export function ThemeToggle() {
   );
 }
 
-/** The app's frame: header with navigation, balance and account menu. */
+/** The app's frame: header with the space switcher, navigation, balance and account menu. */
 export function Layout({ children }: { children: ReactNode }) {
   const { me } = useMe();
   const qc = useQueryClient();
@@ -55,12 +56,14 @@ export function Layout({ children }: { children: ReactNode }) {
           <span className="logo" aria-hidden="true" />
           Parity
         </Link>
+        {me && <SpaceSwitcher />}
         <nav aria-label="Main">
           <NavLink to="/" end>
             Markets
           </NavLink>
           <NavLink to="/leaderboard">Leaderboard</NavLink>
           <NavLink to="/channel">Channel</NavLink>
+          {me && <NavLink to="/proposals">Proposals</NavLink>}
           {me?.user.role === 'admin' && <NavLink to="/admin">Admin</NavLink>}
         </nav>
         <div className="account">

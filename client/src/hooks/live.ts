@@ -4,19 +4,29 @@ import type { Forecast, Market, MarketResolved, Trade } from '../../../shared/sc
 import { api } from '../api.ts';
 import { liveMarkets, socket } from '../live/socket.ts';
 
-/** A market kept live over the socket; starts from the cached HTTP copy. */
-export function useLiveMarket(id: string | undefined): {
+/**
+ * A market kept live over the socket; starts from the cached HTTP copy. `embedToken` (a signed
+ * embed URL's) reads and follows a private market for someone outside its space.
+ */
+export function useLiveMarket(
+  id: string | undefined,
+  embedToken?: string,
+): {
   market: Market | undefined;
   error: unknown;
   isLoading: boolean;
 } {
-  const q = useQuery({ queryKey: ['market', id], queryFn: () => api.market(id!), enabled: !!id });
+  const q = useQuery({
+    queryKey: ['market', id],
+    queryFn: () => api.market(id!, embedToken),
+    enabled: !!id,
+  });
   const [live, setLive] = useState<Market | null>(null);
   useEffect(() => {
     if (!id) return;
     setLive(null);
-    return liveMarkets.subscribe(id, setLive);
-  }, [id]);
+    return liveMarkets.subscribe(id, setLive, embedToken);
+  }, [id, embedToken]);
   const market = live && (!q.data || live.seq >= q.data.seq) ? live : q.data;
   return { market, error: q.error, isLoading: q.isLoading && !live };
 }

@@ -12,12 +12,17 @@ export interface SeriesPoint {
 /**
  * The price history of one outcome of a live market: the HTTP history once, then a point for
  * each new state the socket brings (the market's seq rises), for sparklines and move detection.
+ * `embedToken` reads a private market's history from its signed embed URL.
  */
-export function useLiveSeries(market: Market | undefined, outcomeIndex: number): SeriesPoint[] {
+export function useLiveSeries(
+  market: Market | undefined,
+  outcomeIndex: number,
+  embedToken?: string,
+): SeriesPoint[] {
   const id = market?.id;
   const history = useQuery({
     queryKey: ['history', id],
-    queryFn: () => api.history(id!),
+    queryFn: () => api.history(id!, embedToken),
     enabled: !!id,
     staleTime: 60_000,
   });

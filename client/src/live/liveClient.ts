@@ -5,6 +5,7 @@ import type {
   MarketUpdate,
   ServerToClientEvents,
   SubscribeAck,
+  SubscribePayload,
 } from '../../../shared/schemas/index.ts';
 import { MarketUpdate as MarketUpdateSchema } from '../../../shared/schemas/index.ts';
 
@@ -24,6 +25,8 @@ export interface LiveSource {
 
 interface Entry {
   market: Market | null;
+  /** A signed embed's token, sent with every subscribe and refetch of a private market. */
+  token: string | undefined;
   listeners: Set<MarketListener>;
   /** A refetch or subscribe in flight: updates wait for it. */
   syncing: boolean;
@@ -63,17 +66,26 @@ export class LiveMarkets {
 
   constructor(
     private readonly socket: LiveSource,
-    private readonly fetchMarket: (id: string) => Promise<Market>,
+    private readonly fetchMarket: (id: string, embedToken?: string) => Promise<Market>,
   ) {
     socket.on('market:update', this.onUpdate);
     socket.on('connect', this.onConnect);
   }
 
-  /** Follows a market; the listener gets every new state. Returns the unsubscribe function. */
-  subscribe(id: string, listener: MarketListener): () => void {
+  /**
+   * Follows a market; the listener gets every new state. `embedToken` (from a signed embed URL)
+   * lets a non-member follow a private market. Returns the unsubscribe function.
+   */
+  subscribe(id: string, listener: MarketListener, embedToken?: string): () => void {
     let entry = this.entries.get(id);
     if (!entry) {
-      entry = { market: null, listeners: new Set(), syncing: false, pending: [] };
+      entry = {
+        market: null,
+        token: embedToken,
+        listeners: new Set(),
+        syncing: false,
+        pending: [],
+      };
       this.entries.set(id, entry);
       if (this.socket.connected) this.resync(id, false);
     } else if (entry.market) {
@@ -140,7 +152,7 @@ export class LiveMarkets {
 
   /** Reloads a followed market over HTTP, keeping it only if it is not older than what we have. */
   private refresh(id: string): void {
-    this.fetchMarket(id).then(
+    this.fetchMarket(id, this.entries.get(id)?.token).then(
       (m) => {
         const e = this.entries.get(id);
         if (e?.market && m.seq >= e.market.seq) {
@@ -158,7 +170,8 @@ export class LiveMarkets {
     if (!e) return;
     e.syncing = true;
     if (refetch) this.refetches += 1;
-    this.socket.emit('subscribe', id, (ack: SubscribeAck) => {
+    const payload: SubscribePayload = e.token ? { marketId: id, token: e.token } : id;
+    this.socket.emit('subscribe', payload, (ack: SubscribeAck) => {
       const done = (m: Market | null) => {
         const cur = this.entries.get(id);
         if (!cur) return;
@@ -184,7 +197,7 @@ export class LiveMarkets {
         done(ack.market);
         return;
       }
-      this.fetchMarket(id).then(
+      this.fetchMarket(id, e.token).then(
         (m) => done(m.seq >= ack.market.seq ? m : ack.market),
         () => done(ack.market),
       );

@@ -15,13 +15,15 @@ import './embed.css';
  * the probability (or leading outcome), a sparkline, the status and a link to the market. No app
  * chrome and a transparent page, so it sits on the host's background; it fits 320×180 and
  * scales up with the frame. `?theme=light|dark` picks a theme for the host. The server allows
- * framing for this route only.
+ * framing for this route only. A private space's market needs `?token=` from the signed URL a
+ * member made: it goes with every read (X-Parity-Embed) and with the socket's subscribe.
  */
 export default function EmbedPage() {
   const { marketId } = useParams<{ marketId: string }>();
   const [params] = useSearchParams();
   useEmbedDocument(params.get('theme'));
-  const { market, error } = useLiveMarket(marketId);
+  const token = params.get('token') || undefined;
+  const { market, error } = useLiveMarket(marketId, token);
   usePageTitle(market?.question);
   const home = `${window.location.origin}/`;
   if (error) {
@@ -50,14 +52,14 @@ export default function EmbedPage() {
       </div>
     );
   }
-  return <LiveCard market={market} />;
+  return <LiveCard market={market} token={token} />;
 }
 
-function LiveCard({ market }: { market: Market }) {
+function LiveCard({ market, token }: { market: Market; token: string | undefined }) {
   const h = headline(market);
   const index =
     market.type === 'binary' ? 0 : market.outcomes.findIndex((o) => o.label === h.label);
-  const series = useLiveSeries(market, index);
+  const series = useLiveSeries(market, index, token);
   const href = `${window.location.origin}/markets/${encodeURIComponent(market.id)}`;
   // A resolved market shows the final price of the outcome that won.
   const winner =

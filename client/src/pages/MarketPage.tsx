@@ -6,21 +6,27 @@ import type { Forecast, HistoryPoint, Market } from '../../../shared/schemas/ind
 import { ApiError, api, describeError } from '../api.ts';
 import { Activity } from '../components/Activity.tsx';
 import { ClaimsPanel } from '../components/ClaimsPanel.tsx';
+import { Discussion } from '../components/comments/Discussion.tsx';
 import { ForecastPanel } from '../components/ForecastPanel.tsx';
 import { OddsChart } from '../components/OddsChart.tsx';
 import { OutcomeTable } from '../components/OutcomeTable.tsx';
 import { PositionPanel } from '../components/PositionPanel.tsx';
 import { ScoreTable } from '../components/ScoreTable.tsx';
 import { StatusBadge } from '../components/StatusBadge.tsx';
+import { MarketSpaceBar } from '../components/space/MarketSpaceBar.tsx';
 import { TradeTicket } from '../components/TradeTicket.tsx';
 import { credits, dateTime, headline, pct, relative } from '../format.ts';
 import { useLiveMarket, useMarketActivity } from '../hooks/live.ts';
 import { useFlash } from '../hooks/useFlash.ts';
 import { useMe } from '../hooks/useMe.ts';
 import { usePageTitle } from '../hooks/usePageTitle.ts';
+import { useSpace } from '../hooks/useSpaces.ts';
 import './market.css';
 
-/** `/markets/:id`: the question, live odds chart, trading, forecasting, claims and scores. */
+/**
+ * `/markets/:id`: the question, live odds chart, trading, forecasting, claims, scores and the
+ * discussion; for a space's market, the space (and a signed embed link for a private one).
+ */
 export default function MarketPage() {
   const { id } = useParams<{ id: string }>();
   const qc = useQueryClient();
@@ -63,6 +69,10 @@ export default function MarketPage() {
 function MarketView({ market }: { market: Market }) {
   const id = market.id;
   const { me } = useMe();
+  const space = useSpace(market.spaceId);
+  // Who may delete others' messages; the server checks again.
+  const moderates =
+    me?.user.role === 'admin' || space.data?.role === 'owner' || space.data?.role === 'moderator';
   useMarketActivity(id);
   const history = useQuery({ queryKey: ['history', id], queryFn: () => api.history(id) });
   const trades = useQuery({ queryKey: ['trades', id], queryFn: () => api.trades(id, 50) });
@@ -97,6 +107,7 @@ function MarketView({ market }: { market: Market }) {
   return (
     <article className="stack market-page" data-testid="market-page" data-market-id={id}>
       <header className="market-head">
+        <MarketSpaceBar market={market} space={space.data} signedIn={!!me} />
         <div className="row">
           <StatusBadge market={market} />
           {(market.tags ?? []).map((t) => (
@@ -110,6 +121,11 @@ function MarketView({ market }: { market: Market }) {
           <span className="meta-item" data-testid="close-time">
             <CloseTime market={market} />
           </span>{' '}
+          {market.proposedBy && (
+            <span className="meta-item" data-testid="proposed-by">
+              proposed by <Link to={`/users/${market.proposedBy}`}>{market.proposedBy}</Link>
+            </span>
+          )}{' '}
           <span className="meta-item" data-testid="volume">
             {credits(market.volumeCents)} traded
           </span>{' '}
@@ -215,6 +231,13 @@ function MarketView({ market }: { market: Market }) {
               market={market}
               trades={trades.data ?? []}
               forecasts={forecasts.data?.forecasts ?? []}
+            />
+          </div>
+          <div className="o-discussion">
+            <Discussion
+              market={market}
+              username={me?.user.username ?? null}
+              moderates={moderates}
             />
           </div>
         </div>

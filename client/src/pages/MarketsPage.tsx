@@ -89,14 +89,18 @@ function MarketCard({ market, history }: { market: Market; history: number[] | u
   );
 }
 
-/** `/`: every market by status, searchable and filterable by tag, with live odds. */
+/** `/`: the public site's markets by status, searchable and filterable by tag, with live odds. */
 export function MarketsPage() {
   const [params, setParams] = useSearchParams();
   const tab: Tab = TABS.find((t) => t.id === params.get('status'))?.id ?? 'open';
   const sort: Sort = SORTS.find((x) => x.id === params.get('sort'))?.id ?? 'volume';
   const tag = params.get('tag');
   const [search, setSearch] = useState(params.get('q') ?? '');
-  const q = useQuery({ queryKey: ['markets', tab], queryFn: () => api.markets(tab) });
+  // The public site's markets: a space's are on its own page.
+  const q = useQuery({
+    queryKey: ['markets', tab, 'public'],
+    queryFn: () => api.markets(tab, 'public'),
+  });
   const live = useLiveMarkets(q.data);
   const words = search.toLowerCase().split(/\s+/).filter(Boolean);
   const shown = live.filter((m) => matches(m, words, tag)).sort(compare(sort));

@@ -7,6 +7,7 @@ import {
   type Market,
 } from '../../../../shared/schemas/index.ts';
 import { api, describeError } from '../../api.ts';
+import { isoOf, localInputOf } from '../../lib/localTime.ts';
 import { outcomeIdsOf } from '../../lib/outcomeIds.ts';
 
 interface ClaimDraft {
@@ -34,17 +35,6 @@ const emptyClaim = (outcomeId: string): ClaimDraft => ({
   probability: '50',
   note: '',
 });
-
-/** A datetime-local value (local time, no zone) for `d`. */
-function localInputOf(d: Date): string {
-  return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
-}
-
-/** datetime-local is local time; the API wants UTC. Empty when the input holds no valid time. */
-function isoOf(local: string): string {
-  const d = new Date(local);
-  return Number.isNaN(d.getTime()) ? '' : d.toISOString();
-}
 
 const LABELS: Record<string, string> = {
   question: 'Question',
@@ -79,8 +69,11 @@ function issueText(i: { path: PropertyKey[]; message: string }): string {
   return `${label}: ${i.message}`;
 }
 
-/** A new binary or multiple-choice market, with liquidity, close time and the claims on it. */
-export function CreateMarketForm() {
+/**
+ * A new binary or multiple-choice market, with liquidity, close time and the claims on it; with
+ * `spaceId`, in that space (its moderators and owners may create them).
+ */
+export function CreateMarketForm({ spaceId }: { spaceId?: string } = {}) {
   const qc = useQueryClient();
   const [question, setQuestion] = useState('');
   const [description, setDescription] = useState('');
@@ -126,6 +119,7 @@ export function CreateMarketForm() {
       // datetime-local is local time; the API wants UTC.
       closesAt: isoOf(closesAt),
       ...(id.trim() ? { id: id.trim() } : {}),
+      ...(spaceId ? { spaceId } : {}),
       ...(claims.length
         ? {
             claims: claims.map(

@@ -8,6 +8,7 @@ import {
 } from '../../../../shared/schemas/index.ts';
 import { api, describeError } from '../../api.ts';
 import { dateTime, relative } from '../../format.ts';
+import { useSpaces } from '../../hooks/useSpaces.ts';
 import { CopyButton } from '../CopyButton.tsx';
 import { ConfirmDialog } from './ConfirmDialog.tsx';
 
@@ -45,6 +46,8 @@ export function Webhooks() {
   const [events, setEvents] = useState<WebhookEvent[]>(['created', 'moved', 'closing', 'resolved']);
   const [minMove, setMinMove] = useState('5');
   const [marketIds, setMarketIds] = useState('');
+  const [spaceId, setSpaceId] = useState('');
+  const spaces = useSpaces();
   const [secret, setSecret] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [removing, setRemoving] = useState<Webhook | null>(null);
@@ -63,6 +66,7 @@ export function Webhooks() {
       events,
       minMove: Number(minMove) / 100,
       ...(ids.length ? { marketIds: ids } : {}),
+      ...(spaceId ? { spaceId } : {}),
     });
     if (!parsed.success) {
       setError(
@@ -119,6 +123,10 @@ export function Webhooks() {
                     </td>
                     <td className="small" data-label="Markets">
                       {w.marketIds ? w.marketIds.join(', ') : 'all'}
+                      {' of '}
+                      {w.spaceId
+                        ? (spaces.data?.find((sp) => sp.id === w.spaceId)?.name ?? w.spaceId)
+                        : 'the public site'}
                     </td>
                     <td className="small nowrap" title={dateTime(w.createdAt)} data-label="Added">
                       {relative(w.createdAt)}
@@ -215,6 +223,26 @@ export function Webhooks() {
             ))}
           </div>
         </fieldset>
+        <div className="field">
+          <label htmlFor="wh-space">Markets of</label>
+          <select
+            id="wh-space"
+            value={spaceId}
+            onChange={(e) => setSpaceId(e.target.value)}
+            data-testid="webhook-space"
+          >
+            <option value="">the public site</option>
+            {(spaces.data ?? []).map((sp) => (
+              <option key={sp.id} value={sp.id}>
+                {sp.name} ({sp.visibility})
+              </option>
+            ))}
+          </select>
+          <p className="muted small">
+            A webhook posts the markets of one space, or of the public site: a private space's
+            markets reach only the channels set up for it.
+          </p>
+        </div>
         <div className="field">
           <label htmlFor="wh-markets">Only these market ids (comma-separated; empty for all)</label>
           <input id="wh-markets" value={marketIds} onChange={(e) => setMarketIds(e.target.value)} />
