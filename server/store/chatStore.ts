@@ -1,5 +1,5 @@
-import type Database from 'better-sqlite3';
 import type { ChatPlatform } from '../../shared/schemas/index.ts';
+import { SqliteStatements } from './sqliteStatements.ts';
 import type { Sync } from './store.ts';
 
 /**
@@ -102,20 +102,7 @@ export const CODE_COLUMNS =
   'code_hash, platform, team_id, external_user_id, external_name, created_at, expires_at, used_at';
 
 /** The SQLite implementation, over the main store's database handle (synchronous). */
-export class SqliteChatQueries implements Sync<ChatQueries> {
-  private readonly stmts = new Map<string, Database.Statement>();
-
-  constructor(private readonly db: Database.Database) {}
-
-  private s(sql: string): Database.Statement {
-    let st = this.stmts.get(sql);
-    if (!st) {
-      st = this.db.prepare(sql);
-      this.stmts.set(sql, st);
-    }
-    return st;
-  }
-
+export class SqliteChatQueries extends SqliteStatements implements Sync<ChatQueries> {
   insertLinkCode(c: Omit<LinkCodeRow, 'usedAt'>): void {
     this.s(`INSERT INTO chat_link_codes (${CODE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, NULL)`).run(
       c.codeHash,

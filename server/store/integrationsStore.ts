@@ -1,5 +1,5 @@
-import type Database from 'better-sqlite3';
 import type { DeliveryStatus, WebhookEvent, WebhookKind } from '../../shared/schemas/index.ts';
+import { SqliteStatements } from './sqliteStatements.ts';
 import type { Sync } from './store.ts';
 
 /**
@@ -179,20 +179,10 @@ function toDelivery(r: Row): DeliveryRow {
 const OPEN = "status IN ('pending', 'retrying')";
 
 /** The SQLite implementation, over the main store's database handle (synchronous). */
-export class SqliteIntegrationsQueries implements Sync<IntegrationsQueries> {
-  private readonly stmts = new Map<string, Database.Statement>();
-
-  constructor(private readonly db: Database.Database) {}
-
-  private s(sql: string): Database.Statement {
-    let st = this.stmts.get(sql);
-    if (!st) {
-      st = this.db.prepare(sql);
-      this.stmts.set(sql, st);
-    }
-    return st;
-  }
-
+export class SqliteIntegrationsQueries
+  extends SqliteStatements
+  implements Sync<IntegrationsQueries>
+{
   insertWebhook(w: WebhookRow): void {
     this.s(
       `INSERT INTO webhooks (id, kind, url, mode, events, min_move, market_ids, secret, created_at,

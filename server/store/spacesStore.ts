@@ -1,10 +1,10 @@
-import type Database from 'better-sqlite3';
 import type {
   MarketType,
   ProposalStatus,
   SpaceRole,
   SpaceVisibility,
 } from '../../shared/schemas/index.ts';
+import { SqliteStatements } from './sqliteStatements.ts';
 import type { Sync } from './store.ts';
 
 /**
@@ -247,6 +247,28 @@ export function toComment(r: Row): CommentRow {
   };
 }
 
+/** The proposals table's columns, in the order of `proposalArgs`. */
+const PROPOSAL_COLUMNS = [
+  'id',
+  'proposer_id',
+  'status',
+  'question',
+  'normalized',
+  'description',
+  'criteria',
+  'type',
+  'outcomes',
+  'closes_at',
+  'space_id',
+  'sources',
+  'market_id',
+  'reason',
+  'created_at',
+  'updated_at',
+  'decided_at',
+  'decided_by',
+] as const;
+
 /** SQL both engines share (placeholders are written `?` and numbered for PostgreSQL). */
 export const SPACES_SQL = {
   space: `SELECT s.*, (SELECT COUNT(*) FROM space_members m WHERE m.space_id = s.id) AS members
@@ -274,15 +296,15 @@ export const SPACES_SQL = {
   spendInvite: `UPDATE space_invites SET uses = uses + 1 WHERE token_hash = ?
     AND (expires_at IS NULL OR expires_at > ?) AND (max_uses IS NULL OR uses < max_uses)
     RETURNING *`,
-  insertProposal: `INSERT INTO proposals (id, proposer_id, status, question, normalized,
-    description, criteria, type, outcomes, closes_at, space_id, sources, market_id, reason,
-    created_at, updated_at, decided_at, decided_by)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  insertProposal: `INSERT INTO proposals (${PROPOSAL_COLUMNS.join(', ')})
+    VALUES (${PROPOSAL_COLUMNS.map(() => '?').join(', ')})`,
+  /** Every column but the id, in `proposalArgs` order after the id, then the id. */
+  saveProposal: `UPDATE proposals SET (${PROPOSAL_COLUMNS.slice(1).join(', ')}) =
+    (${PROPOSAL_COLUMNS.slice(1)
+      .map(() => '?')
+      .join(', ')}) WHERE id = ?`,
   proposal: `SELECT p.*, u.username AS proposer FROM proposals p
     JOIN users u ON u.id = p.proposer_id WHERE p.id = ?`,
-  saveProposal: `UPDATE proposals SET status = ?, question = ?, normalized = ?, description = ?,
-    criteria = ?, type = ?, outcomes = ?, closes_at = ?, space_id = ?, sources = ?,
-    market_id = ?, reason = ?, updated_at = ?, decided_at = ?, decided_by = ? WHERE id = ?`,
   proposalsAll: `SELECT p.*, u.username AS proposer FROM proposals p
     JOIN users u ON u.id = p.proposer_id ORDER BY p.created_at DESC, p.id DESC LIMIT ?`,
   proposalsOfStatus: `SELECT p.*, u.username AS proposer FROM proposals p
@@ -301,26 +323,10 @@ export const SPACES_SQL = {
   deleteComment: `UPDATE comments SET text = '', deleted_at = ? WHERE id = ? AND deleted_at IS NULL`,
 } as const;
 
-/** The arguments of `saveProposal`, in SPACES_SQL.saveProposal's order. */
-export function saveProposalArgs(p: Omit<ProposalRow, 'proposer'>): unknown[] {
-  return [
-    p.status,
-    p.question,
-    p.normalized,
-    p.description,
-    p.criteria,
-    p.type,
-    JSON.stringify(p.outcomes),
-    p.closesAt,
-    p.spaceId,
-    JSON.stringify(p.sources),
-    p.marketId,
-    p.reason,
-    p.updatedAt,
-    p.decidedAt,
-    p.decidedBy,
-    p.id,
-  ];
+/** A proposal's values for `saveProposal`: all but the id, then the id. */
+export function updateArgs(p: Omit<ProposalRow, 'proposer'>): unknown[] {
+  const [id, ...rest] = proposalArgs(p);
+  return [...rest, id];
 }
 
 /** The arguments of `insertComment`. */
@@ -337,8 +343,8 @@ export function commentArgs(c: Omit<CommentRow, 'id' | 'username' | 'deletedAt'>
   ];
 }
 
-/** The arguments of `insertProposal`. */
-export function insertProposalArgs(p: Omit<ProposalRow, 'proposer'>): unknown[] {
+/** A proposal's values in PROPOSAL_COLUMNS order (for `insertProposal`). */
+export function proposalArgs(p: Omit<ProposalRow, 'proposer'>): unknown[] {
   return [
     p.id,
     p.proposerId,
@@ -362,20 +368,7 @@ export function insertProposalArgs(p: Omit<ProposalRow, 'proposer'>): unknown[] 
 }
 
 /** The SQLite implementation, over the main store's database handle (synchronous). */
-export class SqliteSpacesQueries implements Sync<SpacesQueries> {
-  private readonly stmts = new Map<string, Database.Statement>();
-
-  constructor(private readonly db: Database.Database) {}
-
-  private s(sql: string): Database.Statement {
-    let st = this.stmts.get(sql);
-    if (!st) {
-      st = this.db.prepare(sql);
-      this.stmts.set(sql, st);
-    }
-    return st;
-  }
-
+export class SqliteSpacesQueries extends SqliteStatements implements Sync<SpacesQueries> {
   insertSpace(s: Omit<SpaceRow, 'members'>): void {
     this.s(
       'INSERT INTO spaces (id, name, visibility, created_by, created_at) VALUES (?, ?, ?, ?, ?)',
@@ -434,7 +427,7 @@ export class SqliteSpacesQueries implements Sync<SpacesQueries> {
   }
 
   insertProposal(p: Omit<ProposalRow, 'proposer'>): void {
-    this.s(SPACES_SQL.insertProposal).run(...insertProposalArgs(p));
+    this.s(SPACES_SQL.insertProposal).run(...proposalArgs(p));
   }
   proposal(id: string): ProposalRow | undefined {
     const r = this.s(SPACES_SQL.proposal).get(id) as Row | undefined;
@@ -444,7 +437,7 @@ export class SqliteSpacesQueries implements Sync<SpacesQueries> {
     return this.proposal(id);
   }
   saveProposal(p: Omit<ProposalRow, 'proposer'>): void {
-    this.s(SPACES_SQL.saveProposal).run(...saveProposalArgs(p));
+    this.s(SPACES_SQL.saveProposal).run(...updateArgs(p));
   }
   proposals(status: ProposalStatus | undefined, limit: number): ProposalRow[] {
     const rows = status

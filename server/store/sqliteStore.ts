@@ -5,6 +5,7 @@ import { SqliteChatQueries } from './chatStore.ts';
 import { SqliteIntegrationsQueries } from './integrationsStore.ts';
 import { migrations } from './migrations.ts';
 import { SqliteSpacesQueries } from './spacesStore.ts';
+import { SqliteStatements } from './sqliteStatements.ts';
 import type {
   AuditRow,
   ForecastRow,
@@ -103,20 +104,7 @@ const TRADE_SELECT = `SELECT t.*, u.username FROM trades t JOIN users u ON u.id 
 const FORECAST_SELECT = `SELECT f.*, u.username FROM forecasts f JOIN users u ON u.id = f.user_id`;
 
 /** The core queries over one better-sqlite3 handle, synchronous. */
-export class SqliteQueries implements Sync<Queries> {
-  private readonly stmts = new Map<string, Database.Statement>();
-
-  constructor(readonly db: Database.Database) {}
-
-  private s(sql: string): Database.Statement {
-    let st = this.stmts.get(sql);
-    if (!st) {
-      st = this.db.prepare(sql);
-      this.stmts.set(sql, st);
-    }
-    return st;
-  }
-
+export class SqliteQueries extends SqliteStatements implements Sync<Queries> {
   // ---- users, sessions, tokens
 
   insertUser(u: UserRow): void {

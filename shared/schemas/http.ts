@@ -68,6 +68,30 @@ export type MarketResponse = z.infer<typeof MarketResponse>;
 export const ClaimInput = Claim.strict();
 export type ClaimInput = z.infer<typeof ClaimInput>;
 
+/**
+ * A question's type and outcomes agree: multiple choice names 2–20 distinct outcomes, binary
+ * names none (its outcomes are Yes and No).
+ */
+export function outcomesAgree(
+  v: { type?: 'binary' | 'multiple'; outcomes?: string[] },
+  ctx: z.RefinementCtx,
+): void {
+  const type = v.type ?? (v.outcomes ? 'multiple' : 'binary');
+  if (type === 'multiple' && !v.outcomes) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['outcomes'],
+      message: 'multiple choice needs 2–20 outcomes',
+    });
+  }
+  if (type === 'binary' && v.outcomes) {
+    ctx.addIssue({ code: 'custom', path: ['outcomes'], message: 'binary markets have yes and no' });
+  }
+  if (v.outcomes && new Set(v.outcomes.map((o) => o.toLowerCase())).size !== v.outcomes.length) {
+    ctx.addIssue({ code: 'custom', path: ['outcomes'], message: 'outcome labels must differ' });
+  }
+}
+
 export const CreateMarketRequest = z
   .object({
     question: text(300, 5),
@@ -87,26 +111,7 @@ export const CreateMarketRequest = z
     spaceId: SpaceId.optional(),
   })
   .strict()
-  .superRefine((v, ctx) => {
-    const type = v.type ?? (v.outcomes ? 'multiple' : 'binary');
-    if (type === 'multiple' && !v.outcomes) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['outcomes'],
-        message: 'multiple choice needs 2–20 outcomes',
-      });
-    }
-    if (type === 'binary' && v.outcomes) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['outcomes'],
-        message: 'binary markets have yes and no',
-      });
-    }
-    if (v.outcomes && new Set(v.outcomes.map((o) => o.toLowerCase())).size !== v.outcomes.length) {
-      ctx.addIssue({ code: 'custom', path: ['outcomes'], message: 'outcome labels must differ' });
-    }
-  });
+  .superRefine(outcomesAgree);
 export type CreateMarketRequest = z.infer<typeof CreateMarketRequest>;
 
 export const HistoryPoint = z.object({ t: IsoTime, probabilities: z.array(Probability) });

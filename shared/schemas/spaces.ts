@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { IsoTime, MarketId, MarketType, OutcomeId, SpaceId, text, Username } from './common.ts';
+import { outcomesAgree } from './http.ts';
 import { CalibrationBin, Market } from './objects.ts';
 
 /** Spaces (teams and their privacy), question proposals and comments, as in API.md. */
@@ -104,26 +105,6 @@ const proposalFields = {
     .max(20)
     .optional(),
 };
-
-function outcomesAgree(
-  v: { type?: 'binary' | 'multiple'; outcomes?: string[] },
-  ctx: z.RefinementCtx,
-): void {
-  const type = v.type ?? (v.outcomes ? 'multiple' : 'binary');
-  if (type === 'multiple' && !v.outcomes) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['outcomes'],
-      message: 'multiple choice needs 2–20 outcomes',
-    });
-  }
-  if (type === 'binary' && v.outcomes) {
-    ctx.addIssue({ code: 'custom', path: ['outcomes'], message: 'binary markets have yes and no' });
-  }
-  if (v.outcomes && new Set(v.outcomes.map((o) => o.toLowerCase())).size !== v.outcomes.length) {
-    ctx.addIssue({ code: 'custom', path: ['outcomes'], message: 'outcome labels must differ' });
-  }
-}
 
 export const CreateProposalRequest = z
   .object({ ...proposalFields, spaceId: SpaceId.optional() })

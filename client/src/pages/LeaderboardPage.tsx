@@ -1,16 +1,17 @@
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { Link, useSearchParams } from 'react-router-dom';
+import { useSearchParams } from 'react-router-dom';
 import {
   type LeaderboardMetric,
   LeaderboardMetric as Metric,
 } from '../../../shared/schemas/index.ts';
 import { api, describeError } from '../api.ts';
-import { BotBadge, isBot } from '../components/BotBadge.tsx';
+import { isBot } from '../components/BotBadge.tsx';
+import { LeaderboardTable } from '../components/LeaderboardTable.tsx';
 import { Tabs } from '../components/Tabs.tsx';
 import { useMe } from '../hooks/useMe.ts';
 import { usePageTitle } from '../hooks/usePageTitle.ts';
-import { formatValue, METRICS } from '../lib/leaderboardMetrics.ts';
+import { METRICS } from '../lib/leaderboardMetrics.ts';
 import './leaderboard.css';
 
 /** `/leaderboard`: the best forecasters by profit, Brier, log, baseline and peer score. */
@@ -71,51 +72,13 @@ export default function LeaderboardPage() {
         </p>
       )}
       {rows.length > 0 && (
-        <div className="panel table-wrap">
-          <table data-testid="leaderboard">
-            <caption className="sr-label">
-              Leaderboard by {m.label.toLowerCase()}, best first
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col" className="num">
-                  Rank
-                </th>
-                <th scope="col">Forecaster</th>
-                <th scope="col" className="num">
-                  {m.column}
-                </th>
-                <th scope="col" className="num">
-                  {metric === 'profit' ? 'Markets' : 'Questions'}
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((e) => (
-                <tr
-                  key={e.username}
-                  className={me?.user.username === e.username ? 'lb-me' : undefined}
-                  aria-current={me?.user.username === e.username ? 'true' : undefined}
-                >
-                  <td className="num muted">{e.rank}</td>
-                  <td>
-                    <Link to={`/users/${e.username}`}>{e.username}</Link>{' '}
-                    <BotBadge username={e.username} />
-                    {me?.user.username === e.username && <span className="sr-label"> (you)</span>}
-                  </td>
-                  <td
-                    className={`num strong ${
-                      metric === 'profit' ? (e.value > 0 ? 'up' : e.value < 0 ? 'down' : '') : ''
-                    }`}
-                  >
-                    {formatValue(metric, e.value)}
-                  </td>
-                  <td className="num muted">{e.count}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <LeaderboardTable
+          metric={metric}
+          rows={rows}
+          me={me?.user.username ?? null}
+          caption="Leaderboard"
+          testId="leaderboard"
+        />
       )}
     </section>
   );

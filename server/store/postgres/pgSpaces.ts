@@ -3,20 +3,20 @@ import {
   type CommentRow,
   commentArgs,
   type InviteRow,
-  insertProposalArgs,
   type MemberRow,
   type ProposalFilter,
   type ProposalRow,
+  proposalArgs,
   proposalsForSql,
   SPACES_SQL,
   type SpaceRow,
   type SpacesQueries,
-  saveProposalArgs,
   toComment,
   toInvite,
   toMember,
   toProposal,
   toSpace,
+  updateArgs,
 } from '../spacesStore.ts';
 import { PgChatQueries } from './pgChat.ts';
 
@@ -94,7 +94,7 @@ export class PgSpacesQueries extends PgChatQueries implements SpacesQueries {
   }
 
   async insertProposal(p: Omit<ProposalRow, 'proposer'>): Promise<void> {
-    await this.write(SQL.insertProposal, insertProposalArgs(p));
+    await this.write(SQL.insertProposal, proposalArgs(p));
   }
   async proposal(id: string): Promise<ProposalRow | undefined> {
     const r = await this.one(SQL.proposal, [id]);
@@ -105,7 +105,7 @@ export class PgSpacesQueries extends PgChatQueries implements SpacesQueries {
     return r ? toProposal(r) : undefined;
   }
   async saveProposal(p: Omit<ProposalRow, 'proposer'>): Promise<void> {
-    await this.write(SQL.saveProposal, saveProposalArgs(p));
+    await this.write(SQL.saveProposal, updateArgs(p));
   }
   async proposals(status: ProposalStatus | undefined, limit: number): Promise<ProposalRow[]> {
     const rows = status

@@ -1,10 +1,10 @@
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { Link } from 'react-router-dom';
 import type { LeaderboardMetric } from '../../../../shared/schemas/index.ts';
 import { api, describeError } from '../../api.ts';
-import { formatValue, METRICS } from '../../lib/leaderboardMetrics.ts';
+import { METRICS } from '../../lib/leaderboardMetrics.ts';
 import { CalibrationChart } from '../CalibrationChart.tsx';
+import { LeaderboardTable } from '../LeaderboardTable.tsx';
 import { Tabs } from '../Tabs.tsx';
 
 /**
@@ -76,43 +76,14 @@ function Board({ spaceId, me }: { spaceId: string; me: string | null }) {
         </p>
       )}
       {q.data && q.data.length > 0 && (
-        <div className="table-wrap">
-          <table data-testid="space-leaderboard">
-            <caption className="sr-label">
-              Space leaderboard by {m.label.toLowerCase()}, best first
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col" className="num">
-                  Rank
-                </th>
-                <th scope="col">Forecaster</th>
-                <th scope="col" className="num">
-                  {m.column}
-                </th>
-                <th scope="col" className="num">
-                  {metric === 'profit' ? 'Markets' : 'Questions'}
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {q.data.map((e, i) => (
-                <tr
-                  key={e.username}
-                  aria-current={me === e.username ? 'true' : undefined}
-                  className={me === e.username ? 'lb-me' : undefined}
-                >
-                  <td className="num muted">{i + 1}</td>
-                  <td>
-                    <Link to={`/users/${e.username}`}>{e.username}</Link>
-                  </td>
-                  <td className="num strong">{formatValue(metric, e.value)}</td>
-                  <td className="num muted">{e.count}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <LeaderboardTable
+          metric={metric}
+          rows={q.data.map((e, i) => ({ ...e, rank: i + 1 }))}
+          me={me}
+          caption="Space leaderboard"
+          testId="space-leaderboard"
+          framed={false}
+        />
       )}
     </section>
   );
