@@ -11,6 +11,7 @@ import {
 } from '../../shared/schemas/index.ts';
 import {
   canSeeMarket,
+  gate,
   noMarket,
   requireRole,
   requireVisibleMarket,
@@ -90,25 +91,28 @@ export function marketRoutes(ctx: Ctx): Router {
     res.json({ trades: (await ctx.store.trades(m.id, limit)).map(tradeView) });
   });
 
+  /** The visibility check the trade, quote and forecast services run on the market they load. */
+  const see = (req: Request, res: Response) => gate(ctx.store, () => viewer(ctx, req, res));
+
   r.post('/markets/:id/quote', async (req, res) => {
-    const marketId = (await visible(req, res)).id;
+    const marketId = id(req.params.id);
     const body = parse(TradeRequest, jsonBody(req));
-    res.json(await quote(ctx, marketId, body, currentUser(res) ?? null));
+    res.json(await quote(ctx, marketId, body, currentUser(res) ?? null, see(req, res)));
   });
 
   r.post('/markets/:id/trades', async (req, res) => {
     const user = requireUser(res);
-    const marketId = (await visible(req, res)).id;
+    const marketId = id(req.params.id);
     const body = parse(TradeRequest, jsonBody(req));
     // SQLite group-commits the trades of one event-loop turn (one fsync); each answers after it.
-    res.json(await trade(ctx, marketId, body, user));
+    res.json(await trade(ctx, marketId, body, user, see(req, res)));
   });
 
   r.post('/markets/:id/forecasts', async (req, res) => {
     const user = requireUser(res);
-    const marketId = (await visible(req, res)).id;
+    const marketId = id(req.params.id);
     const body = parse(ForecastRequest, jsonBody(req));
-    res.status(201).json({ forecast: await addForecast(ctx, marketId, body, user) });
+    res.status(201).json({ forecast: await addForecast(ctx, marketId, body, user, see(req, res)) });
   });
 
   r.get('/markets/:id/forecasts', async (req, res) => {

@@ -132,6 +132,19 @@ export async function requireVisibleSpace(
     throw new DomainError('not_found', `no space ${spaceId}`);
 }
 
+/**
+ * A visibility check a service runs on the market it has loaded anyway (a trade locks it): not
+ * found unless the caller may see it. The viewer is only read for a space's market, so the
+ * public site's hot paths (trades, forecasts) pay nothing for it.
+ */
+export type Gate = (m: Pick<MarketRow, 'id' | 'spaceId'>) => Promise<void>;
+
+export function gate(q: SpaceReader, viewer: () => Promise<Viewer>): Gate {
+  return async (m) => {
+    if (m.spaceId && !(await canSeeMarket(q, await viewer(), m))) throw noMarket(m.id);
+  };
+}
+
 const RANK: Record<SpaceRole, number> = { member: 1, moderator: 2, owner: 3 };
 
 /**

@@ -8,7 +8,7 @@ import type {
   UserForecastsResponse,
 } from '../../shared/schemas/index.ts';
 import type { ForecastRow, MarketRow, UserRow } from '../store/store.ts';
-import { canSeeMarket, type Viewer } from './access.ts';
+import { canSeeMarket, type Gate, type Viewer } from './access.ts';
 import { type Ctx, inTransaction, isoNow } from './context.ts';
 import { requireMarket, requireOpen } from './markets.ts';
 import { forecastView } from './views.ts';
@@ -42,9 +42,11 @@ export function addForecast(
   marketId: string,
   req: ForecastRequest,
   user: UserRow,
+  see?: Gate,
 ): Promise<Forecast> {
   return inTransaction(ctx, async (tx, events) => {
     const m = await requireMarket(tx, marketId);
+    await see?.(m);
     requireOpen(ctx, m);
     const id = await tx.insertForecast({
       marketId,

@@ -8,6 +8,7 @@ import type {
 import type { TradeContext, TradePlan } from '../../shared/trading.ts';
 import { planTrade } from '../../shared/trading.ts';
 import type { MarketRow, PositionRow, Queries, TradeRow, UserRow } from '../store/store.ts';
+import type { Gate } from './access.ts';
 import { type Ctx, inTransaction, isoNow } from './context.ts';
 import { closeOverdue, lockMarket, requireMarket, requireOpen, saveChange } from './markets.ts';
 import { marketAccount, marketView, tradeView, userAccount, userView } from './views.ts';
@@ -59,8 +60,11 @@ export async function quote(
   marketId: string,
   req: TradeRequest,
   user: UserRow | null,
+  see?: Gate,
 ): Promise<QuoteResponse> {
-  const m = await closeIfOverdue(ctx, await requireMarket(ctx.store, marketId));
+  const found = await requireMarket(ctx.store, marketId);
+  await see?.(found);
+  const m = await closeIfOverdue(ctx, found);
   requireOpen(ctx, m);
   const h = user ? await holdingsOf(ctx.store, user.id, m.id, false) : null;
   const plan = planTrade(tradeContext(m, h), req);
@@ -78,9 +82,10 @@ export async function trade(
   marketId: string,
   req: TradeRequest,
   user: UserRow,
+  see?: Gate,
 ): Promise<TradeResponse> {
   try {
-    return await tradeOnce(ctx, marketId, req, user);
+    return await tradeOnce(ctx, marketId, req, user, see);
   } catch (err) {
     // A market past its close time is closed on its own, not inside the trade that fails,
     // so the answer and the state agree.
@@ -95,7 +100,7 @@ export async function trade(
       req.idempotencyKey &&
       (await ctx.store.tradeByIdempotencyKey(user.id, req.idempotencyKey))
     ) {
-      return tradeOnce(ctx, marketId, req, user);
+      return tradeOnce(ctx, marketId, req, user, see);
     }
     throw err;
   }
@@ -106,6 +111,7 @@ function tradeOnce(
   marketId: string,
   req: TradeRequest,
   user: UserRow,
+  see?: Gate,
 ): Promise<TradeResponse> {
   return inTransaction(ctx, async (tx, events) => {
     // Issued together, in this order: one round trip on PostgreSQL, the market locked first
@@ -115,6 +121,7 @@ function tradeOnce(
       req.idempotencyKey ? tx.tradeByIdempotencyKey(user.id, req.idempotencyKey) : undefined,
       holdingsOf(tx, user.id, marketId, true),
     ]);
+    await see?.(m);
     const tc = tradeContext(m, h);
     if (req.idempotencyKey) {
       if (first) {
