@@ -2,12 +2,15 @@ import { type Request, type Response, Router } from 'express';
 import {
   CreateMarketRequest,
   ForecastRequest,
+  ForecastsQuery,
   MarketId,
   MarketListQuery,
+  type MarketsResponse,
   NoteRequest,
   ResolveRequest,
   TradeRequest,
   TradesQuery,
+  type TradesResponse,
 } from '../../shared/schemas/index.ts';
 import {
   canSeeMarket,
@@ -20,6 +23,7 @@ import {
 import type { Ctx } from '../services/context.ts';
 import { addForecast, listForecasts } from '../services/forecasts.ts';
 import { closeMarket, createMarket, listMarkets, marketFromRequest } from '../services/markets.ts';
+import { idBefore, idCursor, pageByTime, pageOf } from '../services/paging.ts';
 import { resolveMarket, unresolveMarket } from '../services/resolution.ts';
 import { marketScores } from '../services/scores.ts';
 import { quote, trade } from '../services/trading.ts';
@@ -55,10 +59,19 @@ export function marketRoutes(ctx: Ctx): Router {
   };
 
   r.get('/markets', async (req, res) => {
-    const { status, spaceId } = parse(MarketListQuery, req.query);
+    const { status, spaceId, limit, before } = parse(MarketListQuery, req.query);
     const v = await viewer(ctx, req, res);
     if (spaceId && spaceId !== 'public') await requireVisibleSpace(ctx.store, v, spaceId);
-    res.json({ markets: await listMarkets(ctx, v, status, spaceId) });
+    // Newest first as the store lists them (ties by id), paged in memory: a list of markets
+    // is short next to trades and forecasts.
+    const page = pageByTime(
+      await listMarkets(ctx, v, status, spaceId),
+      { limit, before },
+      (m) => ({ at: m.createdAt, id: m.id }),
+      'asc',
+    );
+    const body: MarketsResponse = { markets: page.items, nextCursor: page.nextCursor };
+    res.json(body);
   });
 
   r.post('/markets', async (req, res) => {
@@ -87,8 +100,12 @@ export function marketRoutes(ctx: Ctx): Router {
 
   r.get('/markets/:id/trades', async (req, res) => {
     const m = await visible(req, res);
-    const { limit } = parse(TradesQuery, req.query);
-    res.json({ trades: (await ctx.store.trades(m.id, limit)).map(tradeView) });
+    const { limit, before } = parse(TradesQuery, req.query);
+    const page = pageOf(await ctx.store.trades(m.id, limit + 1, idBefore(before)), limit, (t) =>
+      idCursor(t.id),
+    );
+    const body: TradesResponse = { trades: page.items.map(tradeView), nextCursor: page.nextCursor };
+    res.json(body);
   });
 
   /** The visibility check the trade, quote and forecast services run on the market they load. */
@@ -116,7 +133,8 @@ export function marketRoutes(ctx: Ctx): Router {
   });
 
   r.get('/markets/:id/forecasts', async (req, res) => {
-    res.json(await listForecasts(ctx, (await visible(req, res)).id));
+    const q = parse(ForecastsQuery, req.query);
+    res.json(await listForecasts(ctx, (await visible(req, res)).id, q));
   });
 
   r.post('/markets/:id/close', async (req, res) => {

@@ -4,6 +4,7 @@ import { DomainError } from '../../shared/errors.ts';
 import {
   CommentId,
   type CommentResponse,
+  CommentsQuery,
   type CommentsResponse,
   CreateCommentRequest,
   CreateInviteRequest,
@@ -14,6 +15,7 @@ import {
   MarketId,
   ProposalId,
   ProposalsQuery,
+  type ProposalsResponse,
   RejectProposalRequest,
   SpaceId,
   UpdateMemberRequest,
@@ -135,8 +137,9 @@ export function spaceRoutes(ctx: Ctx, redis?: Redis): Router {
 
   r.get('/proposals', async (req, res) => {
     requireUser(res);
-    const { status } = parse(ProposalsQuery, req.query);
-    res.json({ proposals: await listProposals(ctx, await viewer(ctx, req, res), status) });
+    const q = parse(ProposalsQuery, req.query);
+    const body: ProposalsResponse = await listProposals(ctx, await viewer(ctx, req, res), q);
+    res.json(body);
   });
 
   r.patch('/proposals/:id', async (req, res) => {
@@ -167,7 +170,8 @@ export function spaceRoutes(ctx: Ctx, redis?: Redis): Router {
 
   r.get('/markets/:id/comments', async (req, res) => {
     const v = await viewer(ctx, req, res);
-    const body: CommentsResponse = { comments: await listComments(ctx, v, market(req.params.id)) };
+    const id = market(req.params.id);
+    const body: CommentsResponse = await listComments(ctx, v, id, parse(CommentsQuery, req.query));
     res.json(body);
   });
 

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import {
   AuditQuery,
+  type AuditResponse,
   LeaderboardQuery,
   UserForecastsQuery,
   Username,
@@ -8,6 +9,7 @@ import {
 import { requireVisibleSpace } from '../services/access.ts';
 import type { Ctx } from '../services/context.ts';
 import { userForecasts } from '../services/forecasts.ts';
+import { idBefore, idCursor, pageOf } from '../services/paging.ts';
 import { leaderboard, userProfile } from '../services/scores.ts';
 import { requireAdmin } from './auth.ts';
 import { parse } from './errors.ts';
@@ -31,14 +33,20 @@ export function userRoutes(ctx: Ctx): Router {
 
   r.get('/users/:username/forecasts', async (req, res) => {
     const username = parse(Username, req.params.username);
-    const { limit } = parse(UserForecastsQuery, req.query);
-    res.json(await userForecasts(ctx, await viewer(ctx, req, res), username, limit));
+    const q = parse(UserForecastsQuery, req.query);
+    res.json(await userForecasts(ctx, await viewer(ctx, req, res), username, q));
   });
 
   r.get('/audit', async (req, res) => {
     requireAdmin(res);
-    const { limit } = parse(AuditQuery, req.query);
-    res.json({ entries: await ctx.store.audit(limit) });
+    const { limit, before } = parse(AuditQuery, req.query);
+    const rows = await ctx.store.audit(limit + 1, idBefore(before));
+    const page = pageOf(rows, limit, (e) => idCursor(e.id!));
+    const body: AuditResponse = {
+      entries: page.items.map(({ id: _, ...entry }) => entry),
+      nextCursor: page.nextCursor,
+    };
+    res.json(body);
   });
 
   return r;

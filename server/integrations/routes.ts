@@ -10,6 +10,7 @@ import {
 } from '../../shared/schemas/index.ts';
 import { requireAdmin } from '../http/auth.ts';
 import { parse } from '../http/errors.ts';
+import { idBefore, idCursor, pageOf } from '../services/paging.ts';
 import type { DeliveryWithKind } from '../store/integrationsStore.ts';
 import type { ChannelCtx } from './channelCtx.ts';
 import { webhookView } from './webhooks.ts';
@@ -62,9 +63,12 @@ export function integrationRoutes(c: ChannelCtx): Router {
 
   r.get('/integrations/deliveries', async (req, res) => {
     requireAdmin(res);
-    const q = parse(DeliveriesQuery, req.query);
+    const { before, ...q } = parse(DeliveriesQuery, req.query);
+    const rows = await c.store.deliveries({ ...q, limit: q.limit + 1, beforeId: idBefore(before) });
+    const page = pageOf(rows, q.limit, (d) => idCursor(d.id));
     const body: DeliveriesResponse = {
-      deliveries: (await c.store.deliveries(q)).map(deliveryView),
+      deliveries: page.items.map(deliveryView),
+      nextCursor: page.nextCursor,
     };
     res.json(body);
   });

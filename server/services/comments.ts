@@ -4,6 +4,7 @@ import type { CommentRow } from '../store/spacesStore.ts';
 import type { UserRow } from '../store/store.ts';
 import { hasRole, requireVisibleMarket, type Viewer } from './access.ts';
 import { type Ctx, inTransaction, isoNow } from './context.ts';
+import { idBefore, idCursor, pageOf } from './paging.ts';
 
 /**
  * Threaded comments on a market, each shown with its author's position and latest forecast as
@@ -30,9 +31,20 @@ export function commentView(c: CommentRow): Comment {
   return out;
 }
 
-export async function listComments(ctx: Ctx, v: Viewer, marketId: string): Promise<Comment[]> {
+/** A page of a market's comments, newest first (clients thread them). */
+export async function listComments(
+  ctx: Ctx,
+  v: Viewer,
+  marketId: string,
+  q: { limit: number; before?: string },
+): Promise<{ comments: Comment[]; nextCursor: string | null }> {
   const m = await requireVisibleMarket(ctx.store, v, marketId);
-  return (await ctx.store.commentsOfMarket(m.id)).map(commentView);
+  const before = idBefore(q.before);
+  const newest = (await ctx.store.commentsOfMarket(m.id))
+    .reverse()
+    .filter((c) => before === undefined || c.id < before);
+  const page = pageOf(newest.slice(0, q.limit + 1), q.limit, (c) => idCursor(c.id));
+  return { comments: page.items.map(commentView), nextCursor: page.nextCursor };
 }
 
 export async function addComment(

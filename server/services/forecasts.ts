@@ -11,6 +11,7 @@ import type { ForecastRow, MarketRow, UserRow } from '../store/store.ts';
 import { canSeeMarket, type Gate, type Viewer } from './access.ts';
 import { type Ctx, inTransaction, isoNow } from './context.ts';
 import { requireMarket, requireOpen } from './markets.ts';
+import { idBefore, idCursor, pageOf } from './paging.ts';
 import { forecastView } from './views.ts';
 
 /** A forecast request as a probability vector in outcome order, summing to exactly 1. */
@@ -83,16 +84,15 @@ export function community(rows: readonly ForecastRow[]): Community {
   };
 }
 
-/** A user's latest forecasts over every market, newest first. */
+/** A page of a user's forecasts over the markets the viewer may see, newest first. */
 export async function userForecasts(
   ctx: Ctx,
   v: Viewer,
   username: string,
-  limit: number,
+  q: { limit: number; before?: string },
 ): Promise<UserForecastsResponse> {
   const u = await ctx.store.userByUsername(username);
   if (!u) throw new DomainError('not_found', `no user ${username}`);
-  let rows = await ctx.store.recentForecastsOfUser(u.id, limit);
   const markets = new Map<string, boolean>();
   const seen = async (id: string) => {
     let ok = markets.get(id);
@@ -103,22 +103,36 @@ export async function userForecasts(
     }
     return ok;
   };
-  let shown: ForecastRow[] = [];
-  for (const f of rows) if (await seen(f.marketId)) shown.push(f);
-  if (shown.length < rows.length) {
-    // Some were in markets the viewer may not see: read them all and keep the visible ones.
-    rows = (await ctx.store.forecastsOfUser(u.id)).reverse();
-    shown = [];
+  // One more than a page of visible ones, reading on past forecasts the viewer may not see.
+  const shown: ForecastRow[] = [];
+  let before = idBefore(q.before);
+  for (;;) {
+    const rows = await ctx.store.recentForecastsOfUser(u.id, q.limit + 1, before);
     for (const f of rows) {
-      if (shown.length >= limit) break;
+      if (shown.length > q.limit) break;
       if (await seen(f.marketId)) shown.push(f);
     }
+    if (shown.length > q.limit || rows.length <= q.limit) break;
+    before = rows[rows.length - 1]!.id;
   }
-  return { forecasts: shown.map(forecastView) };
+  const page = pageOf(shown, q.limit, (f) => idCursor(f.id));
+  return { forecasts: page.items.map(forecastView), nextCursor: page.nextCursor };
 }
 
-export async function listForecasts(ctx: Ctx, marketId: string): Promise<ForecastsResponse> {
+/** A page of a market's forecasts, newest first, and the community forecast of them all. */
+export async function listForecasts(
+  ctx: Ctx,
+  marketId: string,
+  q: { limit: number; before?: string } = { limit: 1000 },
+): Promise<ForecastsResponse> {
   await requireMarket(ctx.store, marketId);
   const rows = await ctx.store.forecastsOfMarket(marketId);
-  return { forecasts: rows.map(forecastView).reverse(), community: community(rows) };
+  const before = idBefore(q.before);
+  const newest = [...rows].reverse().filter((f) => before === undefined || f.id < before);
+  const page = pageOf(newest.slice(0, q.limit + 1), q.limit, (f) => idCursor(f.id));
+  return {
+    forecasts: page.items.map(forecastView),
+    community: community(rows),
+    nextCursor: page.nextCursor,
+  };
 }

@@ -13,6 +13,7 @@ import { hasRole, requireRole, type Viewer } from './access.ts';
 import { randomId } from './accounts.ts';
 import { type Ctx, inTransaction, isoNow } from './context.ts';
 import { insertMarketInTx, marketFromRequest } from './markets.ts';
+import { pageOf, timeBefore, timeCursor } from './paging.ts';
 
 /**
  * Question proposals: any signed-in user proposes a question to the public site or to a space
@@ -146,20 +147,27 @@ export async function createProposal(
   return proposalView(ctx, v, row);
 }
 
-/** The proposals the viewer may see: their own, and all of what they review. */
+/** A page of the proposals the viewer may see (their own, and all they review), newest first. */
 export async function listProposals(
   ctx: Ctx,
   v: Viewer,
-  status: ProposalStatus | undefined,
-): Promise<Proposal[]> {
+  q: { status?: ProposalStatus; limit: number; before?: string },
+): Promise<{ proposals: Proposal[]; nextCursor: string | null }> {
   const reviewed = [...v.roles].filter(([, role]) => role !== 'member').map(([id]) => id);
   const rows = await ctx.store.proposalsFor(
-    { status, all: v.admin, proposerId: v.user?.id ?? null, spaceIds: reviewed },
-    1000,
+    {
+      status: q.status,
+      before: timeBefore(q.before),
+      all: v.admin,
+      proposerId: v.user?.id ?? null,
+      spaceIds: reviewed,
+    },
+    q.limit + 1,
   );
-  const out: Proposal[] = [];
-  for (const p of rows) out.push(await proposalView(ctx, v, p));
-  return out;
+  const page = pageOf(rows, q.limit, (p) => timeCursor(p.createdAt, p.id));
+  const proposals: Proposal[] = [];
+  for (const p of page.items) proposals.push(await proposalView(ctx, v, p));
+  return { proposals, nextCursor: page.nextCursor };
 }
 
 async function lockPending(tx: Tx, v: Viewer, id: string): Promise<ProposalRow> {

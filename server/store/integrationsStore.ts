@@ -119,6 +119,7 @@ export interface IntegrationsQueries {
     limit: number;
     status?: DeliveryStatus;
     webhookId?: string;
+    beforeId?: number;
   }): Promise<DeliveryWithKind[]>;
   /** Deletes finished rows last touched before `before`; returns how many. */
   pruneDeliveries(before: string): Promise<number>;
@@ -321,6 +322,7 @@ export class SqliteIntegrationsQueries
     limit: number;
     status?: DeliveryStatus;
     webhookId?: string;
+    beforeId?: number;
   }): DeliveryWithKind[] {
     const where: string[] = [];
     const args: unknown[] = [];
@@ -331,6 +333,10 @@ export class SqliteIntegrationsQueries
     if (q.webhookId) {
       where.push('d.webhook_id = ?');
       args.push(q.webhookId);
+    }
+    if (q.beforeId !== undefined) {
+      where.push('d.id < ?');
+      args.push(q.beforeId);
     }
     const sql = `SELECT d.*, w.kind FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
       ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY d.id DESC LIMIT ?`;

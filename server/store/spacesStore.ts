@@ -132,6 +132,8 @@ export interface SpacesQueries {
 
 export interface ProposalFilter {
   status?: ProposalStatus;
+  /** Only proposals after this one in the list's order (created_at, then id, both descending). */
+  before?: { at: string; id: string };
   all: boolean;
   proposerId: string | null;
   spaceIds: readonly string[];
@@ -144,6 +146,10 @@ export function proposalsForSql(q: ProposalFilter, limit: number): [string, unkn
   if (q.status) {
     where.push('p.status = ?');
     args.push(q.status);
+  }
+  if (q.before) {
+    where.push('(p.created_at < ? OR (p.created_at = ? AND p.id < ?))');
+    args.push(q.before.at, q.before.at, q.before.id);
   }
   if (!q.all) {
     const who: string[] = [];

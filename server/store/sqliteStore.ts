@@ -414,10 +414,11 @@ export class SqliteQueries extends SqliteStatements implements Sync<Queries> {
     ) as Row | undefined;
     return r ? toTrade(r) : undefined;
   }
-  trades(marketId: string, limit: number): TradeRow[] {
+  trades(marketId: string, limit: number, beforeId?: number): TradeRow[] {
     return (
-      this.s(`${TRADE_SELECT} WHERE t.market_id = ? ORDER BY t.id DESC LIMIT ?`).all(
+      this.s(`${TRADE_SELECT} WHERE t.market_id = ? AND t.id < ? ORDER BY t.id DESC LIMIT ?`).all(
         marketId,
+        beforeId ?? Number.MAX_SAFE_INTEGER,
         limit,
       ) as Row[]
     ).map(toTrade);
@@ -450,10 +451,11 @@ export class SqliteQueries extends SqliteStatements implements Sync<Queries> {
       this.s(`${FORECAST_SELECT} WHERE f.user_id = ? ORDER BY f.id`).all(userId) as Row[]
     ).map(toForecast);
   }
-  recentForecastsOfUser(userId: string, limit: number): ForecastRow[] {
+  recentForecastsOfUser(userId: string, limit: number, beforeId?: number): ForecastRow[] {
     return (
-      this.s(`${FORECAST_SELECT} WHERE f.user_id = ? ORDER BY f.id DESC LIMIT ?`).all(
+      this.s(`${FORECAST_SELECT} WHERE f.user_id = ? AND f.id < ? ORDER BY f.id DESC LIMIT ?`).all(
         userId,
+        beforeId ?? Number.MAX_SAFE_INTEGER,
         limit,
       ) as Row[]
     ).map(toForecast);
@@ -470,16 +472,20 @@ export class SqliteQueries extends SqliteStatements implements Sync<Queries> {
       JSON.stringify(a.detail ?? {}),
     );
   }
-  audit(limit: number): AuditRow[] {
-    return (this.s('SELECT * FROM audit ORDER BY id DESC LIMIT ?').all(limit) as Row[]).map(
-      (r) => ({
-        at: r.at as string,
-        actor: r.actor as string,
-        action: r.action as string,
-        marketId: (r.market_id as string | null) ?? null,
-        detail: JSON.parse(r.detail as string),
-      }),
-    );
+  audit(limit: number, beforeId?: number): AuditRow[] {
+    return (
+      this.s('SELECT * FROM audit WHERE id < ? ORDER BY id DESC LIMIT ?').all(
+        beforeId ?? Number.MAX_SAFE_INTEGER,
+        limit,
+      ) as Row[]
+    ).map((r) => ({
+      id: r.id as number,
+      at: r.at as string,
+      actor: r.actor as string,
+      action: r.action as string,
+      marketId: (r.market_id as string | null) ?? null,
+      detail: JSON.parse(r.detail as string),
+    }));
   }
   getMeta(key: string): string | undefined {
     const r = this.s('SELECT value FROM meta WHERE key = ?').get(key) as

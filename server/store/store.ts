@@ -117,6 +117,8 @@ export interface PostedEntry extends LedgerEntry {
 }
 
 export interface AuditRow {
+  /** Set on the rows read back (the order of entries). */
+  id?: number;
   at: string;
   actor: string;
   action: string;
@@ -203,7 +205,8 @@ export interface Queries {
   ): Promise<{ ledgerTxId: number; tradeId: number }>;
   trade(id: number): Promise<TradeRow | undefined>;
   tradeByIdempotencyKey(userId: string, key: string): Promise<TradeRow | undefined>;
-  trades(marketId: string, limit: number): Promise<TradeRow[]>;
+  /** A market's trades, newest first; `beforeId`: only those with a smaller id. */
+  trades(marketId: string, limit: number, beforeId?: number): Promise<TradeRow[]>;
   tradeCount(): Promise<number>;
 
   // forecasts
@@ -212,11 +215,12 @@ export interface Queries {
   forecastsOfMarket(marketId: string): Promise<ForecastRow[]>;
   forecastsOfUser(userId: string): Promise<ForecastRow[]>;
   /** A user's latest `limit` forecasts, newest first. */
-  recentForecastsOfUser(userId: string, limit: number): Promise<ForecastRow[]>;
+  recentForecastsOfUser(userId: string, limit: number, beforeId?: number): Promise<ForecastRow[]>;
 
   // audit and settings
   insertAudit(a: AuditRow): Promise<void>;
-  audit(limit: number): Promise<AuditRow[]>;
+  /** Newest first; `beforeId`: only entries with a smaller id. */
+  audit(limit: number, beforeId?: number): Promise<AuditRow[]>;
   getMeta(key: string): Promise<string | undefined>;
   setMeta(key: string, value: string): Promise<void>;
   /** Sets a meta key unless it is set; true if this call set it (a once-only claim). */

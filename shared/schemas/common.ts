@@ -51,6 +51,20 @@ export type MarketStatus = z.infer<typeof MarketStatus>;
 export const MarketType = z.enum(['binary', 'multiple']);
 export type MarketType = z.infer<typeof MarketType>;
 
+/**
+ * Paging: `?limit=` (1–1000) and `?before=<cursor>`, the cursor being an answer's `nextCursor`
+ * (opaque to clients). `fallback` is the limit when none is given.
+ */
+export function pageQuery(fallback: number) {
+  return z.object({
+    limit: z.coerce.number().int().min(1).max(1000).default(fallback),
+    before: z.string().min(1).max(200).optional(),
+  });
+}
+
+/** Where the next page starts; null on the last page. */
+export const NextCursor = z.string().nullable();
+
 /** The error body of every 4xx answer. */
 export const ErrorBody = z.object({
   error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }),

@@ -4,8 +4,10 @@ import {
   IsoTime,
   MarketId,
   MarketType,
+  NextCursor,
   OutcomeId,
   Probability,
+  pageQuery,
   SpaceId,
   text,
   Username,
@@ -49,8 +51,8 @@ export type HealthResponse = z.infer<typeof HealthResponse>;
 
 // ---- markets
 
-export const MarketListQuery = z
-  .object({
+export const MarketListQuery = pageQuery(1000)
+  .extend({
     status: z.enum(['open', 'closed', 'resolved', 'cancelled', 'all']).default('open'),
     /** One space's markets, or `public` for the public site's only; absent: all the caller sees. */
     spaceId: z.union([SpaceId, z.literal('public')]).optional(),
@@ -58,7 +60,8 @@ export const MarketListQuery = z
   .strict();
 export type MarketListQuery = z.infer<typeof MarketListQuery>;
 
-export const MarketsResponse = z.object({ markets: z.array(Market) });
+/** Newest first. */
+export const MarketsResponse = z.object({ markets: z.array(Market), nextCursor: NextCursor });
 export type MarketsResponse = z.infer<typeof MarketsResponse>;
 
 export const MarketResponse = z.object({ market: Market });
@@ -121,12 +124,12 @@ export type HistoryResponse = z.infer<typeof HistoryResponse>;
 
 /** A list's `?limit=` query: 1 to 1000 items, `fallback` when absent; nothing else allowed. */
 function limitQuery(fallback: number) {
-  return z.object({ limit: z.coerce.number().int().min(1).max(1000).default(fallback) }).strict();
+  return pageQuery(fallback).strict();
 }
 
 export const TradesQuery = limitQuery(50);
 export type TradesQuery = z.infer<typeof TradesQuery>;
-export const TradesResponse = z.object({ trades: z.array(Trade) });
+export const TradesResponse = z.object({ trades: z.array(Trade), nextCursor: NextCursor });
 export type TradesResponse = z.infer<typeof TradesResponse>;
 
 /** Shares are capped so that exp(Δ/b) stays finite for any allowed b. */
@@ -196,12 +199,22 @@ export const Community = z.object({
 });
 export type Community = z.infer<typeof Community>;
 
-export const ForecastsResponse = z.object({ forecasts: z.array(Forecast), community: Community });
+/** `GET /api/markets/:id/forecasts?limit=&before=`: newest first; the community is of them all. */
+export const ForecastsQuery = limitQuery(1000);
+export type ForecastsQuery = z.infer<typeof ForecastsQuery>;
+export const ForecastsResponse = z.object({
+  forecasts: z.array(Forecast),
+  community: Community,
+  nextCursor: NextCursor,
+});
 export type ForecastsResponse = z.infer<typeof ForecastsResponse>;
 /** `GET /api/users/:username/forecasts?limit=`: newest first. */
 export const UserForecastsQuery = limitQuery(200);
 export type UserForecastsQuery = z.infer<typeof UserForecastsQuery>;
-export const UserForecastsResponse = z.object({ forecasts: z.array(Forecast) });
+export const UserForecastsResponse = z.object({
+  forecasts: z.array(Forecast),
+  nextCursor: NextCursor,
+});
 export type UserForecastsResponse = z.infer<typeof UserForecastsResponse>;
 
 // ---- lifecycle
@@ -267,7 +280,7 @@ export type ProfileResponse = z.infer<typeof ProfileResponse>;
 /** `GET /api/audit?limit=`: newest first. */
 export const AuditQuery = limitQuery(200);
 export type AuditQuery = z.infer<typeof AuditQuery>;
-export const AuditResponse = z.object({ entries: z.array(AuditEntry) });
+export const AuditResponse = z.object({ entries: z.array(AuditEntry), nextCursor: NextCursor });
 export type AuditResponse = z.infer<typeof AuditResponse>;
 
 // ---- integrations and simulation

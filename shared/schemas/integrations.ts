@@ -36,12 +36,16 @@ export type Delivery = z.infer<typeof Delivery>;
 
 export const DeliveriesQuery = z
   .object({
-    limit: z.coerce.number().int().min(1).max(500).default(100),
+    limit: z.coerce.number().int().min(1).max(1000).default(100),
+    before: z.string().min(1).max(200).optional(),
     status: DeliveryStatus.optional(),
     webhookId: z.string().max(100).optional(),
   })
   .strict();
 export type DeliveriesQuery = z.infer<typeof DeliveriesQuery>;
 
-export const DeliveriesResponse = z.object({ deliveries: z.array(Delivery) });
+export const DeliveriesResponse = z.object({
+  deliveries: z.array(Delivery),
+  nextCursor: z.string().nullable(),
+});
 export type DeliveriesResponse = z.infer<typeof DeliveriesResponse>;

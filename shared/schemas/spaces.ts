@@ -1,5 +1,15 @@
 import { z } from 'zod';
-import { IsoTime, MarketId, MarketType, OutcomeId, SpaceId, text, Username } from './common.ts';
+import {
+  IsoTime,
+  MarketId,
+  MarketType,
+  NextCursor,
+  OutcomeId,
+  pageQuery,
+  SpaceId,
+  text,
+  Username,
+} from './common.ts';
 import { outcomesAgree } from './http.ts';
 import { CalibrationBin, Market } from './objects.ts';
 
@@ -125,7 +135,9 @@ export type UpdateProposalRequest = z.infer<typeof UpdateProposalRequest>;
 export const RejectProposalRequest = z.object({ reason: text(2000, 3) }).strict();
 export type RejectProposalRequest = z.infer<typeof RejectProposalRequest>;
 
-export const ProposalsQuery = z.object({ status: ProposalStatus.optional() }).strict();
+export const ProposalsQuery = pageQuery(100)
+  .extend({ status: ProposalStatus.optional() })
+  .strict();
 export type ProposalsQuery = z.infer<typeof ProposalsQuery>;
 
 export const Proposal = z.object({
@@ -155,7 +167,11 @@ export type Proposal = z.infer<typeof Proposal>;
 
 export const ProposalResponse = z.object({ proposal: Proposal });
 export type ProposalResponse = z.infer<typeof ProposalResponse>;
-export const ProposalsResponse = z.object({ proposals: z.array(Proposal) });
+/** Newest first. */
+export const ProposalsResponse = z.object({
+  proposals: z.array(Proposal),
+  nextCursor: NextCursor,
+});
 export type ProposalsResponse = z.infer<typeof ProposalsResponse>;
 export const ApproveProposalResponse = z.object({ proposal: Proposal, market: Market });
 export type ApproveProposalResponse = z.infer<typeof ApproveProposalResponse>;
@@ -188,7 +204,10 @@ export type Comment = z.infer<typeof Comment>;
 
 export const CommentResponse = z.object({ comment: Comment });
 export type CommentResponse = z.infer<typeof CommentResponse>;
-export const CommentsResponse = z.object({ comments: z.array(Comment) });
+/** `GET /api/markets/:id/comments?limit=&before=`: newest first. */
+export const CommentsQuery = pageQuery(1000).strict();
+export type CommentsQuery = z.infer<typeof CommentsQuery>;
+export const CommentsResponse = z.object({ comments: z.array(Comment), nextCursor: NextCursor });
 export type CommentsResponse = z.infer<typeof CommentsResponse>;
 /** Sent to a market's subscribers when a comment is deleted. */
 export const CommentDeleted = z.object({ id: CommentId, marketId: MarketId });

@@ -656,7 +656,12 @@ describe('generated query strings', () => {
           });
           count('query');
           judge(`${t.key}?${qs}`, r, expected, a, before, await fullSnapshot(s.parity));
-          if (parsed.success && a.status !== 200)
+          // A cursor the server did not make is refused, whatever its shape.
+          const badCursor =
+            a.status === 400 &&
+            (a.body as { error?: { details?: { field?: string } } })?.error?.details?.field ===
+              'before';
+          if (parsed.success && a.status !== 200 && !badCursor)
             throw new Error(`valid query refused: ${path} ${a.status}`);
         }),
         fcParams(60),

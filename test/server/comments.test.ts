@@ -53,10 +53,12 @@ async function comment(c: Client, marketId: string, text: string, replyTo?: stri
   return r.body.comment as Comment;
 }
 
+/** A market's comments, oldest first as these tests read them (the API answers newest first). */
 async function commentsOf(c: Client, marketId: string): Promise<Comment[]> {
   const r = await c.get(`/api/markets/${marketId}/comments`);
   expect(r.status).toBe(200);
-  return r.body.comments;
+  expect(r.body.nextCursor).toBeNull();
+  return [...r.body.comments].reverse();
 }
 
 const errorOf = (code: string) => ({ error: expect.objectContaining({ code }) });
@@ -104,7 +106,7 @@ afterAll(async () => {
 });
 
 describe('posting and listing', () => {
-  it('posts a comment (201) and lists the comments oldest first', async () => {
+  it('posts a comment (201) and lists the comments newest first, page by page', async () => {
     const alice = await user('alice');
     const r = await alice.post('/api/markets/talk/comments', { text: 'First thoughts' });
     expect(r.status).toBe(201);
@@ -124,6 +126,21 @@ describe('posting and listing', () => {
     expect(Number(second.id)).toBeGreaterThan(Number(r.body.comment.id));
     const listed = await commentsOf(new Client(server.url), 'talk');
     expect(listed.slice(-3)).toStrictEqual([r.body.comment, second, third]);
+    // The API itself: newest first, two a page, every one once.
+    const pages: Comment[][] = [];
+    let path = '/api/markets/talk/comments?limit=2';
+    for (;;) {
+      const page = await alice.get(path);
+      expect(page.status).toBe(200);
+      pages.push(page.body.comments);
+      if (!page.body.nextCursor) break;
+      path = `/api/markets/talk/comments?limit=2&before=${page.body.nextCursor}`;
+    }
+    expect(pages.flat()).toStrictEqual([...listed].reverse());
+    expect(pages.every((p) => p.length <= 2)).toBe(true);
+    const bad = await alice.get('/api/markets/talk/comments?before=not-a-cursor');
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details).toEqual({ field: 'before' });
     expect(await commentsOf(alice, 'other-talk')).toStrictEqual([]);
     const missing = await alice.get('/api/markets/no-such-market/comments');
     expect(missing.status).toBe(404);
@@ -392,10 +409,11 @@ describe('the per-minute limit', () => {
     await other.register('quiet');
     expect((await other.post('/api/markets/limit/comments', { text: 'mine' })).status).toBe(201);
     expect((await post('four')).status).toBe(429);
+    // Newest first.
     const texts = (await c.get('/api/markets/limit/comments')).body.comments.map(
       (x: Comment) => x.text,
     );
-    expect(texts).toStrictEqual(['one', 'two', 'mine']);
+    expect(texts).toStrictEqual(['mine', 'two', 'one']);
   });
 });
 

@@ -198,6 +198,7 @@ export class PgIntegrationsQueries implements IntegrationsQueries {
     limit: number;
     status?: DeliveryStatus;
     webhookId?: string;
+    beforeId?: number;
   }): Promise<DeliveryWithKind[]> {
     const where: string[] = [];
     const args: unknown[] = [];
@@ -208,6 +209,10 @@ export class PgIntegrationsQueries implements IntegrationsQueries {
     if (q.webhookId) {
       args.push(q.webhookId);
       where.push(`d.webhook_id = $${args.length}`);
+    }
+    if (q.beforeId !== undefined) {
+      args.push(q.beforeId);
+      where.push(`d.id < $${args.length}`);
     }
     args.push(q.limit);
     const sql = `SELECT ${C.delivery('d')}, w.kind FROM webhook_deliveries d

@@ -197,12 +197,12 @@ export class PgQueries extends PgAccountsQueries implements Tx {
     ]);
     return r ? toTrade(r) : undefined;
   }
-  async trades(marketId: string, limit: number): Promise<TradeRow[]> {
+  async trades(marketId: string, limit: number, beforeId?: number): Promise<TradeRow[]> {
     return (
-      await this.all(`${TRADE_SELECT} WHERE t.market_id = $1 ORDER BY t.id DESC LIMIT $2`, [
-        marketId,
-        limit,
-      ])
+      await this.all(
+        `${TRADE_SELECT} WHERE t.market_id = $1 AND t.id < $2 ORDER BY t.id DESC LIMIT $3`,
+        [marketId, beforeId ?? Number.MAX_SAFE_INTEGER, limit],
+      )
     ).map(toTrade);
   }
   async tradeCount(): Promise<number> {
@@ -233,12 +233,16 @@ export class PgQueries extends PgAccountsQueries implements Tx {
       toForecast,
     );
   }
-  async recentForecastsOfUser(userId: string, limit: number): Promise<ForecastRow[]> {
+  async recentForecastsOfUser(
+    userId: string,
+    limit: number,
+    beforeId?: number,
+  ): Promise<ForecastRow[]> {
     return (
-      await this.all(`${FORECAST_SELECT} WHERE f.user_id = $1 ORDER BY f.id DESC LIMIT $2`, [
-        userId,
-        limit,
-      ])
+      await this.all(
+        `${FORECAST_SELECT} WHERE f.user_id = $1 AND f.id < $2 ORDER BY f.id DESC LIMIT $3`,
+        [userId, beforeId ?? Number.MAX_SAFE_INTEGER, limit],
+      )
     ).map(toForecast);
   }
 
@@ -250,13 +254,14 @@ export class PgQueries extends PgAccountsQueries implements Tx {
       [a.at, a.actor, a.action, a.marketId, JSON.stringify(a.detail ?? {})],
     );
   }
-  async audit(limit: number): Promise<AuditRow[]> {
+  async audit(limit: number, beforeId?: number): Promise<AuditRow[]> {
     return (
       await this.all(
-        'SELECT at, actor, action, market_id, detail FROM audit ORDER BY id DESC LIMIT $1',
-        [limit],
+        'SELECT id, at, actor, action, market_id, detail FROM audit WHERE id < $1 ORDER BY id DESC LIMIT $2',
+        [beforeId ?? Number.MAX_SAFE_INTEGER, limit],
       )
     ).map((r) => ({
+      id: Number(r.id),
       at: r.at as string,
       actor: r.actor as string,
       action: r.action as string,

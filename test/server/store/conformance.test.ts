@@ -514,7 +514,8 @@ describe.each(ENGINES)('store conformance: $name', (engine) => {
           marketId: null,
           detail: { nested: { list: [1, 'x', null] } },
         });
-        expect(await store.audit(3)).toEqual([
+        const all = await store.audit(3);
+        expect(all.map(({ id: _, ...e }) => e)).toEqual([
           {
             at: iso(3),
             actor: 'c',
@@ -526,6 +527,11 @@ describe.each(ENGINES)('store conformance: $name', (engine) => {
           { at: iso(1), actor: 'a', action: 'one', marketId: m, detail: { n: 1 } },
         ]);
         expect((await store.audit(1)).map((a) => a.action)).toEqual(['three']);
+        // Paging: the ids fall, and `beforeId` starts after one.
+        const ids = all.map((e) => e.id!);
+        expect(ids[0]! > ids[1]! && ids[1]! > ids[2]!).toBe(true);
+        expect((await store.audit(5, ids[0])).map((a) => a.action)).toEqual(['two', 'one']);
+        expect((await store.audit(5, ids[2])).every((e) => e.id! < ids[2]!)).toBe(true);
       });
 
       it('sets meta keys and claims them once', async () => {
