@@ -122,14 +122,44 @@ const embedHeaders = (token: string | undefined): Record<string, string> =>
 
 type MarketStatusFilter = 'open' | 'closed' | 'resolved' | 'cancelled' | 'all';
 
+/**
+ * Which page of a list: at most `limit` items (1–1000; absent, the list's own default), older
+ * than `before`, an earlier answer's `nextCursor` (absent: the newest).
+ */
+export type PageRequest = { limit?: number | undefined; before?: string | undefined };
+
+/** A query string of the parameters that are set (`''` when none is). */
+function queryOf(params: Record<string, string | number | undefined>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') q.set(k, String(v));
+  const s = q.toString();
+  return s ? `?${s}` : '';
+}
+
+type DeliveryFilter = { status?: DeliveryStatus; webhookId?: string };
+
+// The paged lists, whole answers with their `nextCursor`; `api` below also has each as an array.
+const marketsPage = (status: MarketStatusFilter, spaceId?: string, page: PageRequest = {}) =>
+  get(`/markets${queryOf({ status, spaceId, ...page })}`, MarketsResponse);
+const tradesPage = (id: string, page: PageRequest = {}) =>
+  get(`/markets/${enc(id)}/trades${queryOf(page)}`, TradesResponse);
+const userForecastsPage = (username: string, page: PageRequest = {}) =>
+  get(`/users/${enc(username)}/forecasts${queryOf(page)}`, UserForecastsResponse);
+const proposalsPage = (status?: ProposalStatus, page: PageRequest = {}) =>
+  get(`/proposals${queryOf({ status, ...page })}`, ProposalsResponse);
+const commentsPage = (marketId: string, page: PageRequest = {}) =>
+  get(`/markets/${enc(marketId)}/comments${queryOf(page)}`, CommentsResponse);
+const auditPage = (page: PageRequest = {}) => get(`/audit${queryOf(page)}`, AuditResponse);
+/** The outbox, newest first, optionally only one status or one webhook. */
+const deliveriesPage = (q: DeliveryFilter = {}, page: PageRequest = {}) =>
+  get(`/integrations/deliveries${queryOf({ ...q, ...page })}`, DeliveriesResponse);
+
 /** The one typed API module: every call parses its answer with the shared schema. */
 export const api = {
   /** Markets by status; `spaceId` narrows to one space's, or `public` to the public site's. */
-  markets: (status: MarketStatusFilter = 'open', spaceId?: string) =>
-    get(
-      `/markets?status=${status}${spaceId ? `&spaceId=${enc(spaceId)}` : ''}`,
-      MarketsResponse,
-    ).then((r) => r.markets),
+  markets: (status: MarketStatusFilter = 'open', spaceId?: string, page: PageRequest = {}) =>
+    marketsPage(status, spaceId, page).then((r) => r.markets),
+  marketsPage,
   /** A market; `embedToken` reads a private one from its signed embed URL. */
   market: (id: string, embedToken?: string) =>
     request('GET', `/markets/${enc(id)}`, MarketResponse, undefined, embedHeaders(embedToken)).then(
@@ -143,9 +173,12 @@ export const api = {
       undefined,
       embedHeaders(embedToken),
     ).then((r) => r.points),
-  trades: (id: string, limit = 50) =>
-    get(`/markets/${enc(id)}/trades?limit=${limit}`, TradesResponse).then((r) => r.trades),
-  forecasts: (id: string) => get(`/markets/${enc(id)}/forecasts`, ForecastsResponse),
+  trades: (id: string, limit = 50, before?: string) =>
+    tradesPage(id, { limit, before }).then((r) => r.trades),
+  tradesPage,
+  /** A page of the market's forecasts, with the community forecast of them all. */
+  forecasts: (id: string, page: PageRequest = {}) =>
+    get(`/markets/${enc(id)}/forecasts${queryOf(page)}`, ForecastsResponse),
   scores: (id: string) => get(`/markets/${enc(id)}/scores`, ScoresResponse),
   quote: (id: string, body: TradeRequest) => post(`/markets/${enc(id)}/quote`, body, QuoteResponse),
   trade: (id: string, body: TradeRequest) =>
@@ -179,10 +212,9 @@ export const api = {
       LeaderboardResponse,
     ).then((r) => r.entries),
   profile: (username: string) => get(`/users/${enc(username)}`, ProfileResponse),
-  userForecasts: (username: string, limit = 1000) =>
-    get(`/users/${enc(username)}/forecasts?limit=${limit}`, UserForecastsResponse).then(
-      (r) => r.forecasts,
-    ),
+  userForecasts: (username: string, limit = 1000, before?: string) =>
+    userForecastsPage(username, { limit, before }).then((r) => r.forecasts),
+  userForecastsPage,
   // spaces, invites and members
   spaces: () => get('/spaces', SpacesResponse).then((r) => r.spaces),
   space: (id: string) => get(`/spaces/${enc(id)}`, SpaceResponse).then((r) => r.space),
@@ -205,10 +237,9 @@ export const api = {
   removeMember: (spaceId: string, username: string) =>
     del(`/spaces/${enc(spaceId)}/members/${enc(username)}`),
   // proposals
-  proposals: (status?: ProposalStatus) =>
-    get(`/proposals${status ? `?status=${status}` : ''}`, ProposalsResponse).then(
-      (r) => r.proposals,
-    ),
+  proposals: (status?: ProposalStatus, page: PageRequest = {}) =>
+    proposalsPage(status, page).then((r) => r.proposals),
+  proposalsPage,
   propose: (body: CreateProposalRequest) =>
     post('/proposals', body, ProposalResponse).then((r) => r.proposal),
   updateProposal: (id: string, body: UpdateProposalRequest) =>
@@ -218,8 +249,9 @@ export const api = {
   rejectProposal: (id: string, reason: string) =>
     post(`/proposals/${enc(id)}/reject`, { reason }, ProposalResponse).then((r) => r.proposal),
   // comments and embeds
-  comments: (marketId: string) =>
-    get(`/markets/${enc(marketId)}/comments`, CommentsResponse).then((r) => r.comments),
+  comments: (marketId: string, page: PageRequest = {}) =>
+    commentsPage(marketId, page).then((r) => r.comments),
+  commentsPage,
   postComment: (marketId: string, body: CreateCommentRequest) =>
     post(`/markets/${enc(marketId)}/comments`, body, CommentResponse).then((r) => r.comment),
   deleteComment: (id: string) => del(`/comments/${enc(id)}`),
@@ -236,20 +268,20 @@ export const api = {
     post(`/markets/${enc(id)}/unresolve`, note ? { note } : {}, MarketResponse).then(
       (r) => r.market,
     ),
-  audit: () => get('/audit', AuditResponse).then((r) => r.entries),
+  audit: (page: PageRequest = {}) => auditPage(page).then((r) => r.entries),
+  auditPage,
   webhooks: () => get('/integrations/webhooks', WebhooksResponse).then((r) => r.webhooks),
   createWebhook: (body: CreateWebhookRequest) =>
     post('/integrations/webhooks', body, WebhookResponse),
   deleteWebhook: (id: string) => del(`/integrations/webhooks/${enc(id)}`),
-  deliveries: () =>
-    get('/integrations/deliveries?limit=50', DeliveriesResponse).then((r) => r.deliveries),
+  deliveries: (page: PageRequest = { limit: 50 }) =>
+    deliveriesPage({}, page).then((r) => r.deliveries),
   /** The outbox, newest first, optionally only one status or one webhook. */
-  deliveriesWhere: (q: { status?: DeliveryStatus; webhookId?: string; limit?: number }) => {
-    const params = new URLSearchParams({ limit: String(q.limit ?? 100) });
-    if (q.status) params.set('status', q.status);
-    if (q.webhookId) params.set('webhookId', q.webhookId);
-    return get(`/integrations/deliveries?${params}`, DeliveriesResponse).then((r) => r.deliveries);
+  deliveriesWhere: (q: DeliveryFilter & PageRequest) => {
+    const { limit = 100, before, ...filter } = q;
+    return deliveriesPage(filter, { limit, before }).then((r) => r.deliveries);
   },
+  deliveriesPage,
   simulation: () => get('/admin/simulation', SimulationResponse),
   setSimulation: (body: SimulationRequest) => post('/admin/simulation', body, SimulationResponse),
 };

@@ -1,5 +1,6 @@
 import type { QueryClient } from '@tanstack/react-query';
 import { api } from './api.ts';
+import { forecastsQuery, tradesQuery } from './listQueries.ts';
 
 /**
  * Starts the requests a deep-linked page needs before React renders it, under the same query
@@ -16,7 +17,7 @@ export function prefetchFor(qc: QueryClient, pathname: string, search = ''): voi
   void qc.prefetchQuery({ queryKey: ['market', id], queryFn: () => api.market(id, token) });
   void qc.prefetchQuery({ queryKey: ['history', id], queryFn: () => api.history(id, token) });
   if (pathname.startsWith('/markets/')) {
-    void qc.prefetchQuery({ queryKey: ['forecasts', id], queryFn: () => api.forecasts(id) });
-    void qc.prefetchQuery({ queryKey: ['trades', id], queryFn: () => api.trades(id, 50) });
+    void qc.prefetchInfiniteQuery(forecastsQuery(id));
+    void qc.prefetchInfiniteQuery(tradesQuery(id));
   }
 }

@@ -13,6 +13,8 @@ import { ApiError, api, describeError } from '../api.ts';
 import { credits, shares as fmtShares, pct } from '../format.ts';
 import { useDebounced } from '../hooks/useDebounced.ts';
 import { maxCostFor, newIdempotencyKey } from '../lib/idempotency.ts';
+import { withNewest } from '../lib/pages.ts';
+import { tradesQuery } from '../listQueries.ts';
 import { Tabs } from './Tabs.tsx';
 
 type Tab = 'buy' | 'sell' | 'target';
@@ -418,9 +420,7 @@ export function applyTrade(
   qc.setQueryData<Market>(['market', market.id], (old) =>
     !old || market.seq >= old.seq ? market : old,
   );
-  qc.setQueryData<Trade[]>(['trades', market.id], (old) =>
-    old && !old.some((t) => t.id === trade.id) ? [trade, ...old] : old,
-  );
+  qc.setQueryData(tradesQuery(market.id).queryKey, (old) => withNewest(old, 'trades', trade));
   qc.setQueryData<HistoryPoint[]>(['history', market.id], (old) =>
     old && !old.some((p) => p.t === trade.createdAt)
       ? [...old, { t: trade.createdAt, probabilities: trade.probabilities }]

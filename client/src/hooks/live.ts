@@ -2,6 +2,8 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import type { Forecast, Market, MarketResolved, Trade } from '../../../shared/schemas/index.ts';
 import { api } from '../api.ts';
+import { withFirstPage, withNewest } from '../lib/pages.ts';
+import { forecastsQuery, tradesQuery } from '../listQueries.ts';
 import { liveMarkets, socket } from '../live/socket.ts';
 
 /**
@@ -87,16 +89,22 @@ export function useFeed(onItem: (item: FeedItem) => void, onMarkets?: (m: Market
   }, [onItem, onMarkets]);
 }
 
-/** Trades and forecasts of one market as they happen (the market page's activity lists). */
+/**
+ * Trades and forecasts of one market as they happen (the market page's activity lists): each
+ * goes on top of its list's first page, once, however many pages are loaded.
+ */
 export function useMarketActivity(marketId: string | undefined): void {
   const qc = useQueryClient();
   useEffect(() => {
     if (!marketId) return;
+    const trades = tradesQuery(marketId).queryKey;
+    const forecasts = forecastsQuery(marketId).queryKey;
+    // Community answers can come back out of order; only a newer one than shown is applied.
+    let asked = 0;
+    let applied = 0;
     const onTrade = (t: Trade) => {
       if (t.marketId !== marketId) return;
-      qc.setQueryData<Trade[]>(['trades', marketId], (old) =>
-        old && !old.some((x) => x.id === t.id) ? [t, ...old].slice(0, 100) : old,
-      );
+      qc.setQueryData(trades, (old) => withNewest(old, 'trades', t));
       // The trader's own page already added this point from the HTTP answer.
       qc.setQueryData<{ t: string; probabilities: number[] }[]>(['history', marketId], (old) =>
         old && !old.some((p) => p.t === t.createdAt)
@@ -105,7 +113,21 @@ export function useMarketActivity(marketId: string | undefined): void {
       );
     };
     const onForecast = (f: Forecast) => {
-      if (f.marketId === marketId) void qc.invalidateQueries({ queryKey: ['forecasts', marketId] });
+      if (f.marketId !== marketId) return;
+      qc.setQueryData(forecasts, (old) => withNewest(old, 'forecasts', f));
+      // The community forecast is of every forecast, so the server's is the one to show; a
+      // one-item page carries it without refetching every page loaded.
+      const n = ++asked;
+      api
+        .forecasts(marketId, { limit: 1 })
+        .then((r) => {
+          if (n <= applied) return;
+          applied = n;
+          qc.setQueryData(forecasts, (old) => withFirstPage(old, { community: r.community }));
+        })
+        .catch(() => {
+          // The next forecast or a refetch brings it; the list itself is already up to date.
+        });
     };
     const onResolved = (r: MarketResolved) => {
       if (r.marketId !== marketId) return;

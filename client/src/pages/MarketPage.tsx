@@ -1,4 +1,4 @@
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { communityTimeline } from '../../../shared/community.ts';
@@ -21,6 +21,8 @@ import { useFlash } from '../hooks/useFlash.ts';
 import { useMe } from '../hooks/useMe.ts';
 import { usePageTitle } from '../hooks/usePageTitle.ts';
 import { useSpace } from '../hooks/useSpaces.ts';
+import { itemsOfPages } from '../lib/pages.ts';
+import { forecastsQuery, tradesQuery } from '../listQueries.ts';
 import './market.css';
 
 /**
@@ -34,8 +36,8 @@ export default function MarketPage() {
   // Asked for at once, beside the market itself, rather than after it arrives.
   const side = { enabled: !!id, retry: retryServerErrors };
   useQuery({ queryKey: ['history', id], queryFn: () => api.history(id!), ...side });
-  useQuery({ queryKey: ['forecasts', id], queryFn: () => api.forecasts(id!), ...side });
-  useQuery({ queryKey: ['trades', id], queryFn: () => api.trades(id!, 50), ...side });
+  useInfiniteQuery({ ...forecastsQuery(id ?? ''), ...side });
+  useInfiniteQuery({ ...tradesQuery(id ?? ''), ...side });
   usePageTitle(market?.question);
   if (error) {
     const missing = error instanceof ApiError && error.status === 404;
@@ -75,8 +77,28 @@ function MarketView({ market }: { market: Market }) {
     me?.user.role === 'admin' || space.data?.role === 'owner' || space.data?.role === 'moderator';
   useMarketActivity(id);
   const history = useQuery({ queryKey: ['history', id], queryFn: () => api.history(id) });
-  const trades = useQuery({ queryKey: ['trades', id], queryFn: () => api.trades(id, 50) });
-  const forecasts = useQuery({ queryKey: ['forecasts', id], queryFn: () => api.forecasts(id) });
+  const tradePages = useInfiniteQuery(tradesQuery(id));
+  const forecastPages = useInfiniteQuery(forecastsQuery(id));
+  const trades = useMemo(
+    () =>
+      itemsOfPages(
+        tradePages.data,
+        (p) => p.trades,
+        (t) => t.id,
+      ),
+    [tradePages.data],
+  );
+  const forecasts = useMemo(
+    () =>
+      itemsOfPages(
+        forecastPages.data,
+        (p) => p.forecasts,
+        (f) => f.id,
+      ),
+    [forecastPages.data],
+  );
+  // Of every forecast, loaded or not; the live updates keep the first page's current.
+  const communityNow = forecastPages.data?.pages[0]?.community;
   const scores = useQuery({
     queryKey: ['scores', id, market.status],
     queryFn: () => api.scores(id),
@@ -89,17 +111,17 @@ function MarketView({ market }: { market: Market }) {
       ? 0
       : (focusChoice ?? market.outcomes.findIndex((o) => o.label === lead.label));
 
-  const community = useMemo(() => timelineOf(forecasts.data?.forecasts ?? []), [forecasts.data]);
+  const community = useMemo(() => timelineOf(forecasts), [forecasts]);
   const chartHistory = useMemo(
     () => withCurrent(history.data ?? [], market),
     [history.data, market],
   );
   const change = useMemo(() => dayChange(chartHistory, focus), [chartHistory, focus]);
   const mine = useMemo(() => {
-    const f = forecasts.data?.forecasts.find((x) => x.username === me?.user.username);
+    const f = forecasts.find((x) => x.username === me?.user.username);
     return f ? { probabilities: f.probabilities, createdAt: f.createdAt } : null;
-  }, [forecasts.data, me]);
-  const crowd = forecasts.data?.community.probabilities ?? null;
+  }, [forecasts, me]);
+  const crowd = communityNow?.probabilities ?? null;
   const focused = market.outcomes[focus]!;
   // Flashes when the number shown changes, not on every small move under it.
   const flash = useFlash(Number.parseFloat(pct(focused.probability)));
@@ -130,12 +152,11 @@ function MarketView({ market }: { market: Market }) {
             {credits(market.volumeCents)} traded
           </span>{' '}
           <span className="meta-item">liquidity b = {market.liquidity}</span>
-          {forecasts.data && (
+          {communityNow && (
             <>
               {' '}
               <span className="meta-item">
-                {forecasts.data.community.count}{' '}
-                {forecasts.data.community.count === 1 ? 'forecaster' : 'forecasters'}
+                {communityNow.count} {communityNow.count === 1 ? 'forecaster' : 'forecasters'}
               </span>
             </>
           )}
@@ -229,8 +250,10 @@ function MarketView({ market }: { market: Market }) {
           <div className="o-activity">
             <Activity
               market={market}
-              trades={trades.data ?? []}
-              forecasts={forecasts.data?.forecasts ?? []}
+              trades={trades}
+              forecasts={forecasts}
+              tradePages={tradePages}
+              forecastPages={forecastPages}
             />
           </div>
           <div className="o-discussion">

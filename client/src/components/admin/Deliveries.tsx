@@ -1,9 +1,11 @@
-import { useQuery } from '@tanstack/react-query';
+import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link } from 'react-router-dom';
 import { type Delivery, DeliveryStatus, type Webhook } from '../../../../shared/schemas/index.ts';
 import { api, describeError } from '../../api.ts';
 import { dateTime, relative } from '../../format.ts';
+import { deliveriesQuery } from '../../listQueries.ts';
+import { LoadMore } from '../LoadMore.tsx';
 
 const STATUS_ABOUT: Record<DeliveryStatus, string> = {
   pending: 'Not tried yet, or waiting for its slot',
@@ -29,16 +31,12 @@ export function Deliveries() {
   const [status, setStatus] = useState<DeliveryStatus | ''>('');
   const [webhookId, setWebhookId] = useState('');
   const hooks = useQuery({ queryKey: ['webhooks'], queryFn: () => api.webhooks() });
-  const q = useQuery({
-    queryKey: ['deliveries', status, webhookId],
-    queryFn: () =>
-      api.deliveriesWhere({
-        ...(status ? { status } : {}),
-        ...(webhookId ? { webhookId } : {}),
-        limit: 100,
-      }),
+  // The refetch walks every page loaded, so a delivery's new status shows wherever it is.
+  const q = useInfiniteQuery({
+    ...deliveriesQuery({ ...(status ? { status } : {}), ...(webhookId ? { webhookId } : {}) }),
     refetchInterval: 10_000,
   });
+  const deliveries = q.data?.pages.flatMap((p) => p.deliveries);
   const byId = new Map((hooks.data ?? []).map((w) => [w.id, w]));
   return (
     <section className="panel" aria-labelledby="dl-h">
@@ -86,20 +84,20 @@ export function Deliveries() {
         retries with backoff. Newest first; refreshes every 10 seconds
         {q.dataUpdatedAt ? ` (last ${new Date(q.dataUpdatedAt).toLocaleTimeString()})` : ''}.
       </p>
-      {q.error ? (
+      {q.error && !q.isFetchNextPageError ? (
         <p className="error" role="alert">
           {describeError(q.error)}
         </p>
       ) : null}
       {q.isLoading && <p className="muted">Loading deliveries…</p>}
-      {q.data && q.data.length === 0 && (
+      {deliveries && deliveries.length === 0 && (
         <p className="muted">
           {status || webhookId
             ? 'No deliveries match.'
             : 'Nothing sent yet: deliveries appear once a webhook has something to post.'}
         </p>
       )}
-      {q.data && q.data.length > 0 && (
+      {deliveries && deliveries.length > 0 && (
         <div className="table-wrap">
           <table data-testid="deliveries" className="deliveries">
             <thead>
@@ -116,11 +114,12 @@ export function Deliveries() {
               </tr>
             </thead>
             <tbody>
-              {q.data.map((d) => (
+              {deliveries.map((d) => (
                 <DeliveryRow key={d.id} d={d} webhook={webhookLabel(d.webhookId, byId)} />
               ))}
             </tbody>
           </table>
+          <LoadMore list={q} what="deliveries" testId="deliveries-more" />
         </div>
       )}
     </section>
