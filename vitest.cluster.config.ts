@@ -32,6 +32,7 @@ const ON_POSTGRES = [
   'test/server/proposals.test.ts',
   'test/server/comments.test.ts',
   'test/server/paging.test.ts',
+  'test/server/exports.test.ts',
   'test/security/authz.test.ts',
   'test/security/spaces.authz.test.ts',
   'test/security/money.test.ts',

@@ -7,6 +7,7 @@ import express, { type Express, type Router } from 'express';
 import helmet from 'helmet';
 import { Redis } from 'ioredis';
 import { type Logger, pino } from 'pino';
+import type { HealthResponse } from '../shared/schemas/index.ts';
 import { keepRawBody } from './chat/routes.ts';
 import { relayBus } from './cluster/bus.ts';
 import { type Leadership, pgLeadership, soleLeader } from './cluster/leader.ts';
@@ -14,7 +15,9 @@ import type { Config } from './config.ts';
 import { adminRoutes, type SimulationControl } from './http/adminRoutes.ts';
 import { authenticate, sameOrigin } from './http/auth.ts';
 import { authRoutes } from './http/authRoutes.ts';
+import { docsRoutes } from './http/docsRoutes.ts';
 import { errorHandler, notFound } from './http/errors.ts';
+import { exportRoutes } from './http/exportRoutes.ts';
 import { marketRoutes } from './http/marketRoutes.ts';
 import { spaceRoutes } from './http/spaceRoutes.ts';
 import { userRoutes } from './http/userRoutes.ts';
@@ -140,14 +143,17 @@ function buildApp(
   api.use(authenticate(ctx));
   api.use(sameOrigin(ctx));
   api.get('/health', (_req, res) => {
-    res.json({ ok: true, version: VERSION, node: ctx.nodeId });
+    const body: HealthResponse = { ok: true, version: VERSION, node: ctx.nodeId };
+    res.json(body);
   });
   api.use(authRoutes(ctx, redis));
   api.use(marketRoutes(ctx));
   api.use(spaceRoutes(ctx, redis));
+  api.use(exportRoutes(ctx));
   api.use(userRoutes(ctx));
   api.use(adminRoutes(ctx, sim));
   api.use(integrationRoutes);
+  api.use(docsRoutes(VERSION));
   api.use(notFound);
   app.use('/api', api);
 

@@ -6,21 +6,23 @@ import { SqliteIntegrationsQueries } from './integrationsStore.ts';
 import { migrations } from './migrations.ts';
 import { SqliteSpacesQueries } from './spacesStore.ts';
 import { SqliteStatements } from './sqliteStatements.ts';
-import type {
-  AuditRow,
-  ForecastRow,
-  LedgerEntry,
-  LedgerTxInfo,
-  MarketRow,
-  MarketState,
-  PositionRow,
-  PostedEntry,
-  Queries,
-  Store,
-  Sync,
-  TradeRow,
-  Tx,
-  UserRow,
+import {
+  type AuditRow,
+  type ForecastRow,
+  type LedgerEntry,
+  type LedgerLine,
+  type LedgerTxInfo,
+  type MarketRow,
+  type MarketState,
+  type PositionRow,
+  type PostedEntry,
+  type Queries,
+  type Store,
+  type Sync,
+  type TradeRow,
+  type Tx,
+  toLedgerLine,
+  type UserRow,
 } from './store.ts';
 
 type Row = Record<string, unknown>;
@@ -240,6 +242,15 @@ export class SqliteQueries extends SqliteStatements implements Sync<Queries> {
       this.s('SELECT COALESCE(SUM(balance_cents), 0) AS n FROM accounts').get() as { n: number }
     ).n;
   }
+  ledgerLines(limit: number, beforeId?: number): LedgerLine[] {
+    return (
+      this.s(
+        `SELECT e.id, e.tx_id, t.kind, t.market_id, t.ref, t.created_at, e.account, e.amount_cents
+         FROM ledger_entries e JOIN ledger_tx t ON t.id = e.tx_id
+         WHERE e.id < ? ORDER BY e.id DESC LIMIT ?`,
+      ).all(beforeId ?? Number.MAX_SAFE_INTEGER, limit) as Row[]
+    ).map(toLedgerLine);
+  }
   ledgerEntriesOfMarket(marketId: string, kinds: readonly string[]): PostedEntry[] {
     const rows = this.db
       .prepare(
@@ -423,6 +434,14 @@ export class SqliteQueries extends SqliteStatements implements Sync<Queries> {
       ) as Row[]
     ).map(toTrade);
   }
+  allTrades(limit: number, beforeId?: number): TradeRow[] {
+    return (
+      this.s(`${TRADE_SELECT} WHERE t.id < ? ORDER BY t.id DESC LIMIT ?`).all(
+        beforeId ?? Number.MAX_SAFE_INTEGER,
+        limit,
+      ) as Row[]
+    ).map(toTrade);
+  }
   tradeCount(): number {
     return (this.s('SELECT COUNT(*) AS n FROM trades').get() as { n: number }).n;
   }
@@ -449,6 +468,14 @@ export class SqliteQueries extends SqliteStatements implements Sync<Queries> {
   forecastsOfUser(userId: string): ForecastRow[] {
     return (
       this.s(`${FORECAST_SELECT} WHERE f.user_id = ? ORDER BY f.id`).all(userId) as Row[]
+    ).map(toForecast);
+  }
+  allForecasts(limit: number, beforeId?: number): ForecastRow[] {
+    return (
+      this.s(`${FORECAST_SELECT} WHERE f.id < ? ORDER BY f.id DESC LIMIT ?`).all(
+        beforeId ?? Number.MAX_SAFE_INTEGER,
+        limit,
+      ) as Row[]
     ).map(toForecast);
   }
   recentForecastsOfUser(userId: string, limit: number, beforeId?: number): ForecastRow[] {

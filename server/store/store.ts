@@ -116,6 +116,32 @@ export interface PostedEntry extends LedgerEntry {
   ref: string | null;
 }
 
+/** One ledger entry with its transaction, as the ledger export lists it. */
+export interface LedgerLine {
+  id: number;
+  txId: number;
+  kind: string;
+  marketId: string | null;
+  ref: string | null;
+  at: string;
+  account: string;
+  amountCents: number;
+}
+
+/** A ledger_entries row joined with its ledger_tx (both engines' columns). */
+export function toLedgerLine(r: Record<string, unknown>): LedgerLine {
+  return {
+    id: Number(r.id),
+    txId: Number(r.tx_id),
+    kind: String(r.kind),
+    marketId: (r.market_id as string | null) ?? null,
+    ref: (r.ref as string | null) ?? null,
+    at: String(r.created_at),
+    account: String(r.account),
+    amountCents: Number(r.amount_cents),
+  };
+}
+
 export interface AuditRow {
   /** Set on the rows read back (the order of entries). */
   id?: number;
@@ -167,6 +193,8 @@ export interface Queries {
   balancesOf(accounts: readonly string[]): Promise<Map<string, number>>;
   /** Sum over all accounts: constant (zero) by construction. */
   ledgerTotal(): Promise<number>;
+  /** Every ledger entry with its transaction, newest first, a page at a time (the export). */
+  ledgerLines(limit: number, beforeId?: number): Promise<LedgerLine[]>;
   /** Entries of a market's transactions of a kind, newest transaction first. */
   ledgerEntriesOfMarket(marketId: string, kinds: readonly string[]): Promise<PostedEntry[]>;
 
@@ -208,12 +236,16 @@ export interface Queries {
   /** A market's trades, newest first; `beforeId`: only those with a smaller id. */
   trades(marketId: string, limit: number, beforeId?: number): Promise<TradeRow[]>;
   tradeCount(): Promise<number>;
+  /** Every market's trades, newest first, a page at a time (the exports). */
+  allTrades(limit: number, beforeId?: number): Promise<TradeRow[]>;
 
   // forecasts
   insertForecast(f: Omit<ForecastRow, 'id' | 'username'>): Promise<number>;
   forecast(id: number): Promise<ForecastRow | undefined>;
   forecastsOfMarket(marketId: string): Promise<ForecastRow[]>;
   forecastsOfUser(userId: string): Promise<ForecastRow[]>;
+  /** Every forecast, newest first, a page at a time (the exports). */
+  allForecasts(limit: number, beforeId?: number): Promise<ForecastRow[]>;
   /** A user's latest `limit` forecasts, newest first. */
   recentForecastsOfUser(userId: string, limit: number, beforeId?: number): Promise<ForecastRow[]>;
 

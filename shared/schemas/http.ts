@@ -46,7 +46,12 @@ export type MeResponse = z.infer<typeof MeResponse>;
 export const TokenResponse = z.object({ token: z.string() });
 export type TokenResponse = z.infer<typeof TokenResponse>;
 
-export const HealthResponse = z.object({ ok: z.literal(true), version: z.string() });
+export const HealthResponse = z.object({
+  ok: z.literal(true),
+  version: z.string(),
+  /** The id of the node that answered (a new one each time a server starts). */
+  node: z.string(),
+});
 export type HealthResponse = z.infer<typeof HealthResponse>;
 
 // ---- markets

@@ -135,9 +135,7 @@ export type UpdateProposalRequest = z.infer<typeof UpdateProposalRequest>;
 export const RejectProposalRequest = z.object({ reason: text(2000, 3) }).strict();
 export type RejectProposalRequest = z.infer<typeof RejectProposalRequest>;
 
-export const ProposalsQuery = pageQuery(100)
-  .extend({ status: ProposalStatus.optional() })
-  .strict();
+export const ProposalsQuery = pageQuery(100).extend({ status: ProposalStatus.optional() }).strict();
 export type ProposalsQuery = z.infer<typeof ProposalsQuery>;
 
 export const Proposal = z.object({

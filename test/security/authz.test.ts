@@ -52,6 +52,8 @@ type Who = (typeof WHO)[number];
 const MATRIX: [string, ...Record<Who, number>[keyof Record<Who, number>][]][] = [
   //                                          anon trader other admin bearer revoked expired adminToken
   ['GET /api/health',                          200, 200,  200,  200,  200,   401,    200,    200],
+  ['GET /api/openapi.json',                    200, 200,  200,  200,  200,   401,    200,    200],
+  ['GET /api/docs',                            200, 200,  200,  200,  200,   401,    200,    200],
   ['POST /api/auth/register',                  201, 201,  201,  201,  201,   401,    201,    201],
   ['POST /api/auth/login',                     200, 200,  200,  200,  200,   401,    200,    200],
   ['POST /api/auth/logout',                    401, 204,  204,  204,  204,   401,    401,    204],
@@ -117,6 +119,14 @@ const MATRIX: [string, ...Record<Who, number>[keyof Record<Who, number>][]][] = 
   ['POST /api/markets/:id/comments',           401, 201,  201,  201,  201,   401,    401,    201],
   ['DELETE /api/comments/:id',                 401, 204,  403,  204,  204,   401,    401,    204],
   ['POST /api/markets/:id/embed',              401, 201,  201,  201,  201,   401,    401,    201],
+  // CSV exports: a market's to anyone, everything to admins.
+  ['GET /api/markets/:id/trades.csv',          200, 200,  200,  200,  200,   401,    200,    200],
+  ['GET /api/markets/:id/forecasts.csv',       200, 200,  200,  200,  200,   401,    200,    200],
+  ['GET /api/markets/:id/scores.csv',          200, 200,  200,  200,  200,   401,    200,    200],
+  ['GET /api/users/:username/forecasts.csv',   200, 200,  200,  200,  200,   401,    200,    200],
+  ['GET /api/admin/export/trades.csv',         401, 403,  403,  200,  403,   401,    401,    200],
+  ['GET /api/admin/export/forecasts.csv',      401, 403,  403,  200,  403,   401,    401,    200],
+  ['GET /api/admin/export/ledger.csv',         401, 403,  403,  200,  403,   401,    401,    200],
 ];
 
 let server: TestServer;
@@ -375,7 +385,10 @@ async function prepare(key: string, who: Who): Promise<Cell> {
       return { path: key.split(' ')[1]!.replace(':id', id), body: json(body) };
     }
     case 'GET /api/markets/:id/scores':
-      return { path: '/api/markets/az-resolved/scores' };
+    case 'GET /api/markets/:id/scores.csv':
+      return { path: key.split(' ')[1]!.replace(':id', 'az-resolved') };
+    case 'GET /api/users/:username/forecasts.csv':
+      return { path: '/api/users/tina/forecasts.csv' };
     case 'GET /api/users/:username':
       return { path: '/api/users/tina' };
     case 'GET /api/users/:username/forecasts':
@@ -847,8 +860,14 @@ describe('what one user can see of another', () => {
       const row = MATRIX.find(([k]) => k === key)!;
       return row[1 + WHO.indexOf('anonymous')] === 200 && row[1 + WHO.indexOf('other')] === 200;
     };
+    // The API's own description names fields such as `password` and `token`; it holds no one's.
+    const described = ['GET /api/openapi.json', 'GET /api/docs'];
     const reads = ROUTES.filter(
-      (r) => r.method === 'GET' && r.access === 'public' && open(routeKey(r)),
+      (r) =>
+        r.method === 'GET' &&
+        r.access === 'public' &&
+        open(routeKey(r)) &&
+        !described.includes(routeKey(r)),
     );
     const answers: unknown[] = [...heard];
     for (const r of reads) {

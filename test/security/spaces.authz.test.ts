@@ -63,6 +63,10 @@ const MATRIX: [string, Record<Kind, [number, number, number, number, number, num
   ['POST /api/proposals/:id/reject',        { public: [401, 404, 404, 200, 200, 200], private: [401, 404, 404, 200, 200, 200] }],
   ['POST /api/me/tokens',                   { public: [401, 403, 201, 201, 201, 201], private: [401, 404, 201, 201, 201, 201] }],
   ['POST /api/integrations/webhooks',       { public: [401, 403, 403, 403, 403, 201], private: [401, 403, 403, 403, 403, 201] }],
+  ['GET /api/markets/:id/trades.csv',       { public: [200, 200, 200, 200, 200, 200], private: [404, 404, 200, 200, 200, 200] }],
+  ['GET /api/markets/:id/forecasts.csv',    { public: [200, 200, 200, 200, 200, 200], private: [404, 404, 200, 200, 200, 200] }],
+  ['GET /api/markets/:id/scores.csv',       { public: [200, 200, 200, 200, 200, 200], private: [404, 404, 200, 200, 200, 200] }],
+  ['GET /api/users/:username/forecasts.csv',{ public: [200, 200, 200, 200, 200, 200], private: [200, 200, 200, 200, 200, 200] }],
   ['GET /api/users/:username',              { public: [200, 200, 200, 200, 200, 200], private: [200, 200, 200, 200, 200, 200] }],
   ['GET /api/users/:username/forecasts',    { public: [200, 200, 200, 200, 200, 200], private: [200, 200, 200, 200, 200, 200] }],
   ['POST /api/spaces',                      { public: [401, 201, 201, 201, 201, 201], private: [401, 201, 201, 201, 201, 201] }],
@@ -185,6 +189,7 @@ async function prepare(key: string, kind: Kind): Promise<Cell> {
         body: { question: `A new space question ${n}?`, closesAt: inDays(30), spaceId: s.id },
       };
     case 'GET /api/markets/:id/scores':
+    case 'GET /api/markets/:id/scores.csv':
       return { path: onMarket(s.done) };
     case 'POST /api/markets/:id/quote':
     case 'POST /api/markets/:id/trades':
@@ -244,6 +249,7 @@ async function prepare(key: string, kind: Kind): Promise<Cell> {
       };
     case 'GET /api/users/:username':
     case 'GET /api/users/:username/forecasts':
+    case 'GET /api/users/:username/forecasts.csv':
       return { path: path.replace(':username', 'sp_poster') };
     case 'GET /api/spaces':
       return { path };

@@ -5,6 +5,7 @@ import { Deliveries } from '../components/admin/Deliveries.tsx';
 import { MarketAdminList } from '../components/admin/MarketAdminList.tsx';
 import { SimulationSwitch } from '../components/admin/SimulationSwitch.tsx';
 import { Webhooks } from '../components/admin/Webhooks.tsx';
+import { CsvDownloads } from '../components/CsvDownloads.tsx';
 import { Tabs } from '../components/Tabs.tsx';
 import { useMe } from '../hooks/useMe.ts';
 import { usePageTitle } from '../hooks/usePageTitle.ts';
@@ -73,6 +74,15 @@ export default function AdminPage() {
         {section === 'deliveries' && <Deliveries />}
         {section === 'simulation' && <SimulationSwitch />}
       </section>
+      <CsvDownloads
+        title="Export everything as CSV"
+        testId="admin-csv"
+        files={[
+          { label: 'trades', href: '/api/admin/export/trades.csv' },
+          { label: 'forecasts', href: '/api/admin/export/forecasts.csv' },
+          { label: 'ledger', href: '/api/admin/export/ledger.csv' },
+        ]}
+      />
     </section>
   );
 }

@@ -6,6 +6,7 @@ import type { Forecast, HistoryPoint, Market } from '../../../shared/schemas/ind
 import { ApiError, api, describeError } from '../api.ts';
 import { Activity } from '../components/Activity.tsx';
 import { ClaimsPanel } from '../components/ClaimsPanel.tsx';
+import { CsvDownloads } from '../components/CsvDownloads.tsx';
 import { Discussion } from '../components/comments/Discussion.tsx';
 import { ForecastPanel } from '../components/ForecastPanel.tsx';
 import { OddsChart } from '../components/OddsChart.tsx';
@@ -277,6 +278,25 @@ function MarketView({ market }: { market: Market }) {
           <div className="o-claims">
             <ClaimsPanel market={market} />
           </div>
+          <CsvDownloads
+            title="Download as CSV"
+            testId="market-csv"
+            files={[
+              { label: 'trades', href: `/api/markets/${encodeURIComponent(market.id)}/trades.csv` },
+              {
+                label: 'forecasts',
+                href: `/api/markets/${encodeURIComponent(market.id)}/forecasts.csv`,
+              },
+              ...(market.status === 'resolved'
+                ? [
+                    {
+                      label: 'scores',
+                      href: `/api/markets/${encodeURIComponent(market.id)}/scores.csv`,
+                    },
+                  ]
+                : []),
+            ]}
+          />
         </aside>
       </div>
     </article>

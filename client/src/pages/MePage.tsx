@@ -5,6 +5,7 @@ import type { Market, MeResponse } from '../../../shared/schemas/index.ts';
 import { api, describeError } from '../api.ts';
 import { ApiToken } from '../components/ApiToken.tsx';
 import { ChatAccounts } from '../components/ChatAccounts.tsx';
+import { CsvDownloads } from '../components/CsvDownloads.tsx';
 import { ForecastHistory } from '../components/ForecastHistory.tsx';
 import { ProfileStats } from '../components/ProfileStats.tsx';
 import { PositionsTable, Signed } from '../components/portfolio/PositionsTable.tsx';
@@ -154,6 +155,16 @@ function Portfolio({ me }: { me: MeResponse }) {
       {profile.error ? <p className="error">{describeError(profile.error)}</p> : null}
       {profile.data && <ProfileStats profile={profile.data} />}
       <ForecastHistory username={username} />
+      <CsvDownloads
+        title="Download as CSV"
+        testId="me-csv"
+        files={[
+          {
+            label: 'my forecasts',
+            href: `/api/users/${encodeURIComponent(username)}/forecasts.csv`,
+          },
+        ]}
+      />
       <ChatAccounts admin={me.user.role === 'admin'} />
       <ApiToken />
     </section>

@@ -2,6 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { Link, useParams } from 'react-router-dom';
 import { ApiError, api, describeError } from '../api.ts';
 import { BotBadge, isBot } from '../components/BotBadge.tsx';
+import { CsvDownloads } from '../components/CsvDownloads.tsx';
 import { ForecastHistory } from '../components/ForecastHistory.tsx';
 import { ProfileStats } from '../components/ProfileStats.tsx';
 import { date } from '../format.ts';
@@ -66,6 +67,16 @@ export default function UserPage() {
       </header>
       <ProfileStats profile={q.data} />
       <ForecastHistory username={u.username} />
+      <CsvDownloads
+        title="Download as CSV"
+        testId="profile-csv"
+        files={[
+          {
+            label: 'forecasts',
+            href: `/api/users/${encodeURIComponent(u.username)}/forecasts.csv`,
+          },
+        ]}
+      />
     </section>
   );
 }

@@ -1,11 +1,13 @@
-import type {
-  AuditRow,
-  ForecastRow,
-  MarketRow,
-  MarketState,
-  PositionRow,
-  TradeRow,
-  Tx,
+import {
+  type AuditRow,
+  type ForecastRow,
+  type LedgerLine,
+  type MarketRow,
+  type MarketState,
+  type PositionRow,
+  type TradeRow,
+  type Tx,
+  toLedgerLine,
 } from '../store.ts';
 import { PgAccountsQueries } from './pgAccounts.ts';
 import {
@@ -204,6 +206,32 @@ export class PgQueries extends PgAccountsQueries implements Tx {
         [marketId, beforeId ?? Number.MAX_SAFE_INTEGER, limit],
       )
     ).map(toTrade);
+  }
+  async allTrades(limit: number, beforeId?: number): Promise<TradeRow[]> {
+    return (
+      await this.all(`${TRADE_SELECT} WHERE t.id < $1 ORDER BY t.id DESC LIMIT $2`, [
+        beforeId ?? Number.MAX_SAFE_INTEGER,
+        limit,
+      ])
+    ).map(toTrade);
+  }
+  async allForecasts(limit: number, beforeId?: number): Promise<ForecastRow[]> {
+    return (
+      await this.all(`${FORECAST_SELECT} WHERE f.id < $1 ORDER BY f.id DESC LIMIT $2`, [
+        beforeId ?? Number.MAX_SAFE_INTEGER,
+        limit,
+      ])
+    ).map(toForecast);
+  }
+  async ledgerLines(limit: number, beforeId?: number): Promise<LedgerLine[]> {
+    return (
+      await this.all(
+        `SELECT e.id, e.tx_id, t.kind, t.market_id, t.ref, t.created_at, e.account, e.amount_cents
+         FROM ledger_entries e JOIN ledger_tx t ON t.id = e.tx_id
+         WHERE e.id < $1 ORDER BY e.id DESC LIMIT $2`,
+        [beforeId ?? Number.MAX_SAFE_INTEGER, limit],
+      )
+    ).map(toLedgerLine);
   }
   async tradeCount(): Promise<number> {
     return (await this.one('SELECT COUNT(*) AS n FROM trades'))!.n as number;
