@@ -356,8 +356,16 @@ describe.runIf(PG_ENABLED)('migrate:postgres into PostgreSQL', () => {
       ]);
       expect((await pg.forecast(forecastId))?.probabilities).toEqual([1 / 3, 2 / 3]);
       expect(await pg.history(mkt.id)).toEqual([{ t: at(3), probabilities: [0.6, 0.4] }]);
+      // The entry keeps its id (the audit log pages by it).
       expect(await pg.audit(5)).toEqual([
-        { at: at(5), actor: alice.id, action: 'market.create', marketId: mkt.id, detail: { a: 1 } },
+        {
+          id: 1,
+          at: at(5),
+          actor: alice.id,
+          action: 'market.create',
+          marketId: mkt.id,
+          detail: { a: 1 },
+        },
       ]);
       expect(await pg.getMeta('seeded')).toBe('1');
       expect(await pg.webhook(hook.id)).toEqual(hook);
