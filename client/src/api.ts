@@ -25,6 +25,7 @@ import {
   LeaderboardResponse,
   LinkPreviewResponse,
   LinkResponse,
+  type Market,
   MarketResponse,
   MarketsResponse,
   MemberResponse,
@@ -159,6 +160,17 @@ export const api = {
   /** Markets by status; `spaceId` narrows to one space's, or `public` to the public site's. */
   markets: (status: MarketStatusFilter = 'open', spaceId?: string, page: PageRequest = {}) =>
     marketsPage(status, spaceId, page).then((r) => r.markets),
+  /** Every market of a status the caller may see, following the pages to the end. */
+  allMarkets: async (status: MarketStatusFilter = 'all') => {
+    const out: Market[] = [];
+    let before: string | undefined;
+    do {
+      const r = await marketsPage(status, undefined, { limit: 1000, before });
+      out.push(...r.markets);
+      before = r.nextCursor ?? undefined;
+    } while (before);
+    return out;
+  },
   marketsPage,
   /** A market; `embedToken` reads a private one from its signed embed URL. */
   market: (id: string, embedToken?: string) =>

@@ -30,7 +30,11 @@ function standing(m: Market): string {
  * table scrolls in its own box and loads older forecasts as its end comes into view.
  */
 export function ForecastHistory({ username }: { username: string }) {
-  const markets = useQuery({ queryKey: ['markets', 'all'], queryFn: () => api.markets('all') });
+  // Every market, however many pages: a forecast on an old one still shows its question.
+  const markets = useQuery({
+    queryKey: ['markets', 'all', 'every'],
+    queryFn: () => api.allMarkets('all'),
+  });
   const forecasts = useInfiniteQuery({ ...userForecastsQuery(username), staleTime: 30_000 });
   const byId = new Map((markets.data ?? []).map((m) => [m.id, m]));
   const mine: { f: Forecast; m: Market }[] = [];
