@@ -17,7 +17,8 @@ import { searchMarkets } from '../integrations/slashCommand.ts';
 import {
   ANONYMOUS,
   canSeeMarket,
-  requireVisibleMarket,
+  type Gate,
+  gate,
   type Viewer,
   viewerOf,
 } from '../services/access.ts';
@@ -208,8 +209,7 @@ export async function forecastMarket(
   marketId: string,
   req: ForecastRequest,
 ): Promise<string> {
-  await requireVisibleMarket(ctx.store, await viewerOf(ctx.store, actor.user), marketId);
-  const f = await addForecast(ctx, marketId, req, actor.user);
+  const f = await addForecast(ctx, marketId, req, actor.user, see(ctx, actor.user));
   const [m, all] = await Promise.all([
     requireMarket(ctx.store, marketId),
     listForecasts(ctx, marketId),
@@ -223,6 +223,11 @@ export async function forecastMarket(
     market,
     market.outcomes.map((o) => o.probability),
   )}.`;
+}
+
+/** The member's visibility check, run by the service on the market it loads (as over HTTP). */
+function see(ctx: Ctx, user: UserRow): Gate {
+  return gate(ctx.store, () => viewerOf(ctx.store, user));
 }
 
 /** "Yes 65%" for binary markets; the three likeliest outcomes otherwise. */
@@ -254,8 +259,8 @@ export async function quoteFromChat(
   outcomeId: string,
   amountCents: number,
 ): Promise<QuoteResponse> {
-  await requireVisibleMarket(ctx.store, await viewerOf(ctx.store, user), marketId);
-  return quote(ctx, marketId, parse(TradeRequest, { outcomeId, amountCents }), user);
+  const req = parse(TradeRequest, { outcomeId, amountCents });
+  return quote(ctx, marketId, req, user, see(ctx, user));
 }
 
 export async function buyFromChat(
@@ -265,8 +270,8 @@ export async function buyFromChat(
   outcomeId: string,
   amountCents: number,
 ): Promise<string> {
-  await requireVisibleMarket(ctx.store, await viewerOf(ctx.store, actor.user), marketId);
-  const r = await trade(ctx, marketId, parse(TradeRequest, { outcomeId, amountCents }), actor.user);
+  const req = parse(TradeRequest, { outcomeId, amountCents });
+  const r = await trade(ctx, marketId, req, actor.user, see(ctx, actor.user));
   const o = r.market.outcomes.find((x) => x.id === outcomeId)!;
   return `Bought ${r.trade.shares.toFixed(2)} ${o.label} shares in “${r.market.question}” for ${formatCredits(r.trade.costCents)} credits. ${o.label} is now ${percent(o.probability)}; your balance is ${formatCredits(r.user.balanceCents)} credits.`;
 }

@@ -35,7 +35,7 @@ export const ANONYMOUS: Viewer = {
 
 /** The viewer for a signed-in user (or nobody), with their memberships read now. */
 export async function viewerOf(
-  q: Pick<Queries, never> & { membershipsOf: Tx['membershipsOf'] },
+  q: Pick<Tx, 'membershipsOf'>,
   user: UserRow | undefined,
   embedMarketId?: string,
 ): Promise<Viewer> {
@@ -145,7 +145,8 @@ export function gate(q: SpaceReader, viewer: () => Promise<Viewer>): Gate {
   };
 }
 
-const RANK: Record<SpaceRole, number> = { member: 1, moderator: 2, owner: 3 };
+/** Roles in order: each holds every power of those below it. */
+export const RANK: Record<SpaceRole, number> = { member: 1, moderator: 2, owner: 3 };
 
 /**
  * Whether the viewer holds at least `role` in the space; admins hold every role. Callers check

@@ -8,7 +8,7 @@ import type {
 } from '../../shared/schemas/index.ts';
 import { normalizeQuestion } from '../../shared/slug.ts';
 import type { ProposalRow } from '../store/spacesStore.ts';
-import type { Tx, UserRow } from '../store/store.ts';
+import type { MarketRow, Tx, UserRow } from '../store/store.ts';
 import { hasRole, requireRole, type Viewer } from './access.ts';
 import { randomId } from './accounts.ts';
 import { type Ctx, inTransaction, isoNow } from './context.ts';
@@ -38,15 +38,27 @@ function notFound(id: string): DomainError {
   return new DomainError('not_found', `no proposal ${id}`);
 }
 
+/** Open and closed markets by normalised question: what a pending proposal may repeat. */
+type OpenQuestions = Map<string, MarketRow[]>;
+
+async function openQuestions(ctx: Ctx): Promise<OpenQuestions> {
+  const out: OpenQuestions = new Map();
+  for (const m of await ctx.store.markets('all')) {
+    if (m.status !== 'open' && m.status !== 'closed') continue;
+    const key = normalizeQuestion(m.question);
+    out.set(key, [...(out.get(key) ?? []), m]);
+  }
+  return out;
+}
+
 async function duplicatesOf(
   ctx: Ctx,
   p: ProposalRow,
+  questions: OpenQuestions,
 ): Promise<NonNullable<Proposal['duplicates']>> {
   const out: NonNullable<Proposal['duplicates']> = [];
-  for (const m of await ctx.store.markets('all')) {
-    if ((m.spaceId ?? null) !== p.spaceId) continue;
-    if (m.status !== 'open' && m.status !== 'closed') continue;
-    if (normalizeQuestion(m.question) === p.normalized) {
+  for (const m of questions.get(p.normalized) ?? []) {
+    if ((m.spaceId ?? null) === p.spaceId) {
       out.push({ kind: 'market', id: m.id, question: m.question });
     }
   }
@@ -58,7 +70,16 @@ async function duplicatesOf(
   return out;
 }
 
-export async function proposalView(ctx: Ctx, v: Viewer, p: ProposalRow): Promise<Proposal> {
+/**
+ * A proposal as the viewer sees it; a reviewer also gets its look-alikes (`questions`, read
+ * once for a whole list, else here).
+ */
+export async function proposalView(
+  ctx: Ctx,
+  v: Viewer,
+  p: ProposalRow,
+  questions?: () => Promise<OpenQuestions>,
+): Promise<Proposal> {
   const out: Proposal = {
     id: p.id,
     proposer: p.proposer,
@@ -78,7 +99,9 @@ export async function proposalView(ctx: Ctx, v: Viewer, p: ProposalRow): Promise
   if (p.reason) out.reason = p.reason;
   if (p.decidedAt) out.decidedAt = p.decidedAt;
   if (p.decidedBy) out.decidedBy = p.decidedBy;
-  if (p.status === 'pending' && reviews(v, p.spaceId)) out.duplicates = await duplicatesOf(ctx, p);
+  if (p.status === 'pending' && reviews(v, p.spaceId)) {
+    out.duplicates = await duplicatesOf(ctx, p, await (questions ?? (() => openQuestions(ctx)))());
+  }
   return out;
 }
 
@@ -166,7 +189,12 @@ export async function listProposals(
   );
   const page = pageOf(rows, q.limit, (p) => timeCursor(p.createdAt, p.id));
   const proposals: Proposal[] = [];
-  for (const p of page.items) proposals.push(await proposalView(ctx, v, p));
+  let questions: Promise<OpenQuestions> | undefined;
+  const once = () => {
+    questions ??= openQuestions(ctx);
+    return questions;
+  };
+  for (const p of page.items) proposals.push(await proposalView(ctx, v, p, once));
   return { proposals, nextCursor: page.nextCursor };
 }
 

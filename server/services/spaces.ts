@@ -11,7 +11,7 @@ import type {
 } from '../../shared/schemas/index.ts';
 import type { MemberRow, SpaceRow } from '../store/spacesStore.ts';
 import type { Tx, UserRow } from '../store/store.ts';
-import { requireRole, requireVisibleSpace, type Viewer } from './access.ts';
+import { RANK, requireRole, requireVisibleSpace, type Viewer } from './access.ts';
 import { randomId, tokenHash } from './accounts.ts';
 import { type Ctx, inTransaction, isoNow } from './context.ts';
 
@@ -150,8 +150,6 @@ export async function previewInvite(ctx: Ctx, token: string): Promise<InvitePrev
   if (!inv || !s) throw inviteGone();
   return { space: { id: s.id, name: s.name, visibility: s.visibility }, role: inv.role };
 }
-
-const RANK: Record<SpaceRole, number> = { member: 1, moderator: 2, owner: 3 };
 
 /**
  * Joins the space an invite names. A member who accepts again keeps the higher of their role
